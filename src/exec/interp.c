@@ -1,0 +1,231 @@
+/* interp.c — the interpreter: RFC 9669 semantics over a pre-decoded program.
+ *
+ * The program is decoded once (interp_build) into 16-byte cells holding the row id,
+ * registers, a resolved jump target or memory offset, and a pre-extended immediate,
+ * so the loop never re-parses an instruction. Dispatch is computed goto where the
+ * compiler has it and a switch otherwise, from the same source (vmdispatch/vmcase,
+ * as in Lua's lvm.c). Every row of isa.def must have a vmcase: the label table is
+ * generated from the table, so a missing case does not compile.
+ *
+ * Checked mode (all programs until the verifier lands): every load and store is
+ * checked against the run's regions, and a step budget is charged on backward jumps
+ * (by the distance jumped) and local calls (by the callee's length), which bounds
+ * the work between two charges by the program length.
+ * All C arithmetic below is on uint64_t/uint32_t or guarded, so no input makes it
+ * undefined: division by zero, INT_MIN / -1 and over-wide shifts are defined here.
+ */
+#include "exec/interp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ix {
+    uint16_t op;     /* isa_id */
+    uint8_t dst, src;
+    int32_t off;     /* memory offset, or target slot of a jump / local call */
+    uint64_t imm;    /* immediate, already extended to the operation's width */
+} ix;
+
+struct interp_code {
+    ix *code;
+    uint32_t n;
+};
+
+/* ---- decode ------------------------------------------------------------------ */
+
+int interp_build(bpfvm_prog *p, bpfvm_error *err)
+{
+    ix *code = calloc(p->n, sizeof *code);
+    struct interp_code *ic = malloc(sizeof *ic);
+    if (!code || !ic) {
+        free(code);
+        free(ic);
+        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory building the interpreter code");
+    }
+    for (uint32_t i = 0; i < p->n; i++) {
+        const isa_insn *in = &p->insns[i];
+        uint16_t id = p->info.rows[i];
+        ix *c = &code[i];
+        c->op = id;
+        if (id == ISA_LDDW_HI)
+            continue;
+        const isa_row *r = &isa_rows[id];
+        c->dst = in->dst;
+        c->src = in->src;
+        c->off = in->off;
+        c->imm = (uint64_t)(int64_t)in->imm;           /* sign-extended by default */
+        if (r->size == 4 && (r->shape == SH_ALU_K || r->shape == SH_JCOND_K))
+            c->imm = (uint32_t)in->imm;                 /* 32-bit ops see (u32)imm */
+        switch (r->shape) {
+        case SH_ALU_K:
+            if (id == ISA_LSH32_K || id == ISA_RSH32_K || id == ISA_ARSH32_K)
+                c->imm &= 31;
+            if (id == ISA_LSH64_K || id == ISA_RSH64_K || id == ISA_ARSH64_K)
+                c->imm &= 63;
+            break;
+        case SH_JA:
+        case SH_JCOND_K:
+        case SH_JCOND_X:
+            c->off = (int32_t)isa_target(in, r, i);
+            break;
+        case SH_LDDW:
+            c->imm = (uint32_t)in->imm | (uint64_t)(uint32_t)p->insns[i + 1].imm << 32;
+            if (id == ISA_LDDW_CODE)
+                c->off = (int32_t)isa_target(in, r, i);
+            break;
+        case SH_CALL:
+            if (id == ISA_CALL_HELPER) {
+                c->imm = (uint64_t)(uintptr_t)vm_helper(p->vm, (uint32_t)in->imm);
+            } else if (id == ISA_CALL_LOCAL) {
+                uint32_t t = (uint32_t)isa_target(in, r, i);
+                uint32_t f = isa_func_of(&p->info, t);
+                uint32_t end = f + 1 < p->info.nfuncs ? p->info.func_start[f + 1] : p->n;
+                c->off = (int32_t)t;
+                c->imm = end - t;                      /* budget charged per call */
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    ic->code = code;
+    ic->n = p->n;
+    p->interp = ic;
+    return 0;
+}
+
+void interp_free(struct interp_code *ic)
+{
+    if (ic) {
+        free(ic->code);
+        free(ic);
+    }
+}
+
+/* ---- memory checks ------------------------------------------------------------- */
+
+bool run_mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t size, bool write)
+{
+    if (addr - c->stack_lo <= c->stack_hi - c->stack_lo && size <= c->stack_hi - addr)
+        return true;
+    if (c->mem_len && addr - c->mem_lo < c->mem_len && size <= c->mem_len - (addr - c->mem_lo))
+        return true;
+    for (size_t k = 0; k < c->nregions; k++) {
+        const bpfvm_region *g = &c->regions[k];
+        if (addr - g->start < g->len && size <= g->len - (addr - g->start))
+            return !write || g->writable;
+    }
+    return false;
+}
+
+static const char *const size_name[9] = { [1] = "1 byte", [2] = "2 bytes", [4] = "4 bytes", [8] = "8 bytes" };
+
+static inline bool mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t size, bool write)
+{
+    if (LIKELY(addr - c->stack_lo <= c->stack_hi - c->stack_lo && size <= c->stack_hi - addr))
+        return true;
+    return run_mem_ok(c, addr, size, write);
+}
+
+static int fault_error(const struct bpfvm_call *c, bpfvm_error *err, long insn, uint64_t addr,
+                       uint64_t size, bool write)
+{
+    char where[160];
+    if (c->mem_len)
+        snprintf(where, sizeof where, "stack is %#llx..%#llx, memory block %#llx..%#llx",
+                 (unsigned long long)c->stack_lo, (unsigned long long)c->stack_hi,
+                 (unsigned long long)c->mem_lo, (unsigned long long)(c->mem_lo + c->mem_len));
+    else
+        snprintf(where, sizeof where, "stack is %#llx..%#llx, no memory block",
+                 (unsigned long long)c->stack_lo, (unsigned long long)c->stack_hi);
+    bool ro = !write ? false : run_mem_ok(c, addr, size, false);
+    return bpfvm_fail(err, BPFVM_E_FAULT, insn, "%s %s of %s at address %#llx (%s)",
+                      ro ? "read-only" : "out-of-bounds", write ? "store" : "load",
+                      interp_size_name((unsigned)size), (unsigned long long)addr, where);
+}
+
+/* Division and modulo with RFC 9669 results for zero divisors and INT_MIN / -1. */
+static inline uint64_t udiv64(uint64_t a, uint64_t b) { return b ? a / b : 0; }
+static inline uint64_t umod64(uint64_t a, uint64_t b) { return b ? a % b : a; }
+static inline uint64_t sdiv64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return 0;
+    if (b == UINT64_MAX) /* x / -1 == -x, wrapping for INT64_MIN */
+        return 0 - a;
+    return (uint64_t)((int64_t)a / (int64_t)b);
+}
+static inline uint64_t smod64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return a;
+    if (b == UINT64_MAX)
+        return 0;
+    return (uint64_t)((int64_t)a % (int64_t)b);
+}
+static inline uint64_t udiv32(uint64_t a, uint64_t b)
+{
+    return (uint32_t)b ? (uint32_t)a / (uint32_t)b : 0;
+}
+static inline uint64_t umod32(uint64_t a, uint64_t b)
+{
+    return (uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a;
+}
+static inline uint64_t sdiv32(uint64_t a, uint64_t b)
+{
+    if ((uint32_t)b == 0)
+        return 0;
+    if ((uint32_t)b == UINT32_MAX)
+        return (uint32_t)(0u - (uint32_t)a);
+    return (uint32_t)((int32_t)a / (int32_t)b);
+}
+static inline uint64_t smod32(uint64_t a, uint64_t b)
+{
+    if ((uint32_t)b == 0)
+        return (uint32_t)a;
+    if ((uint32_t)b == UINT32_MAX)
+        return 0;
+    return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+/* Size of a memory access for error messages. */
+const char *interp_size_name(unsigned size) { return size < 9 && size_name[size] ? size_name[size] : "?"; }
+
+/* ---- the loop -------------------------------------------------------------------- */
+
+typedef struct frame {
+    const ix *ret;
+    uint64_t saved[5]; /* r6..r10 */
+} frame;
+
+static inline uint64_t bswap16_(uint64_t x) { return __builtin_bswap16((uint16_t)x); }
+static inline uint64_t bswap32_(uint64_t x) { return __builtin_bswap32((uint32_t)x); }
+static inline uint64_t bswap64_(uint64_t x) { return __builtin_bswap64(x); }
+
+#define LD(T, a) ({ T v_; memcpy(&v_, (const void *)(uintptr_t)(a), sizeof v_); v_; })
+#define ST(T, a, v) do { T v_ = (T)(v); memcpy((void *)(uintptr_t)(a), &v_, sizeof v_); } while (0)
+
+#define INTERP_NAME interp_loop_fast
+#define INTERP_TRACE 0
+#include "exec/interp_loop.h"
+#undef INTERP_NAME
+#undef INTERP_TRACE
+
+#define INTERP_NAME interp_loop_trace
+#define INTERP_TRACE 1
+#include "exec/interp_loop.h"
+#undef INTERP_NAME
+#undef INTERP_TRACE
+
+int interp_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], uint64_t *r0,
+               bpfvm_error *err)
+{
+    uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
+    c->stack_lo = (uint64_t)(uintptr_t)stack;
+    c->stack_hi = c->stack_lo + sizeof stack;
+    if (c->trace)
+        return interp_loop_trace(p, c, args, stack, r0, err);
+    return interp_loop_fast(p, c, args, stack, r0, err);
+}
+

@@ -1,0 +1,407 @@
+/* interp_loop.h — the interpreter's dispatch loop, included by interp.c twice:
+ * once plain (INTERP_TRACE 0) and once calling the trace hook after every
+ * instruction (INTERP_TRACE 1), so tracing costs nothing when it is off.
+ * One vmcase per row of isa.def; see interp.c for the conventions.
+ */
+
+#if defined(__GNUC__) && !defined(BPFVM_INTERP_SWITCH)
+#define vmdispatch(x) goto *disptab[x];
+#define vmcase(l) L_##l:
+#define vmbreak vmfetch(); vmdispatch(pc->op)
+#else
+#define vmdispatch(x) switch (x)
+#define vmcase(l) case ISA_##l:
+#define vmbreak break
+#endif
+
+#if INTERP_TRACE
+#define vmfetch() do { if (last) c->trace(c->trace_user, last - base, R, depth); last = pc; } while (0)
+#else
+#define vmfetch() ((void)0)
+#endif
+
+#define D R[pc->dst]
+#define S R[pc->src]
+#define K (pc->imm)
+#define W(x) ((uint64_t)(uint32_t)(x))
+#define NEXT pc++; vmbreak;
+/* Take a jump to slot t; backward jumps are charged to the step budget. */
+#define TAKE(t)                                                   \
+    const ix *np_ = base + (t);                                   \
+    if (np_ <= pc) {                                              \
+        budget -= (pc - np_) + 1;                                 \
+        if (UNLIKELY(budget < 0))                                 \
+            goto out_of_budget;                                   \
+    }                                                             \
+    pc = np_;
+#define COND(cond) { if (cond) { TAKE(pc->off) } else pc++; } vmbreak;
+#define ADDR_D ((uint64_t)(D + (uint64_t)(int64_t)pc->off))
+#define ADDR_S ((uint64_t)(S + (uint64_t)(int64_t)pc->off))
+#define CHECK(a, sz, w)                                           \
+    if (UNLIKELY(!mem_ok(c, (a), (sz), (w)))) {                   \
+        fault_addr = (a);                                         \
+        fault_size = (sz);                                        \
+        fault_write = (w);                                        \
+        goto mem_fault;                                           \
+    }
+#define CHECK_ALIGNED(a, sz, w)                                   \
+    CHECK(a, sz, w)                                               \
+    if (UNLIKELY((a) & ((sz) - 1))) {                             \
+        fault_addr = (a);                                         \
+        fault_size = (sz);                                        \
+        goto misaligned;                                          \
+    }
+#define LOADX(T, ET)  { uint64_t a_ = ADDR_S; CHECK(a_, sizeof(T), false) D = (uint64_t)(ET)LD(T, a_); } NEXT
+#define STOREI(T)     { uint64_t a_ = ADDR_D; CHECK(a_, sizeof(T), true) ST(T, a_, K); } NEXT
+#define STOREX(T)     { uint64_t a_ = ADDR_D; CHECK(a_, sizeof(T), true) ST(T, a_, S); } NEXT
+#define ATOMIC_PTR(T) uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, sizeof(T), true) T *p_ = (T *)(uintptr_t)a_;
+#define ATOMIC_OP(T, fn)  { ATOMIC_PTR(T) fn(p_, (T)S, __ATOMIC_SEQ_CST); } NEXT
+#define ATOMIC_FETCH(T, fn) { ATOMIC_PTR(T) S = fn(p_, (T)S, __ATOMIC_SEQ_CST); } NEXT
+#define LDABS(T, swap, off_expr)                                  \
+    {                                                             \
+        int64_t o_ = (off_expr);                                  \
+        if (UNLIKELY(o_ < 0 || (uint64_t)o_ + sizeof(T) > c->pkt_len)) \
+            goto packet_abort;                                    \
+        R[0] = swap(LD(T, c->pkt + o_));                          \
+    }                                                             \
+    NEXT
+
+static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5],
+                       uint64_t *stack, uint64_t *r0, bpfvm_error *err)
+{
+#if defined(__GNUC__) && !defined(BPFVM_INTERP_SWITCH)
+    static const void *const disptab[ISA_NROWS] = {
+#define ROW(id, ...) [ISA_##id] = &&L_##id,
+#include "isa/isa.def"
+#undef ROW
+    };
+#endif
+    const ix *const base = p->interp->code;
+    const ix *pc = base;
+    uint64_t R[11] = { 0 };
+    frame frames[BPFVM_MAX_FRAMES];
+    unsigned depth = 0;
+    int64_t budget = c->budget;
+    uint64_t may_goto_left = c->may_goto_left;
+    uint64_t fault_addr = 0, fault_size = 0;
+    bool fault_write = false;
+#if INTERP_TRACE
+    const ix *last = NULL;
+#endif
+    (void)stack;
+    memcpy(&R[1], args, 5 * sizeof(uint64_t));
+    R[10] = c->stack_hi;
+
+    for (;;) {
+        vmfetch();
+        vmdispatch(pc->op) {
+        /* ---- ALU (32-bit) ---- */
+        vmcase(ADD32_K) { D = W(D + K); NEXT }
+        vmcase(ADD32_X) { D = W(D + S); NEXT }
+        vmcase(SUB32_K) { D = W(D - K); NEXT }
+        vmcase(SUB32_X) { D = W(D - S); NEXT }
+        vmcase(MUL32_K) { D = W((uint32_t)D * (uint32_t)K); NEXT }
+        vmcase(MUL32_X) { D = W((uint32_t)D * (uint32_t)S); NEXT }
+        vmcase(DIV32_K) { D = udiv32(D, K); NEXT }
+        vmcase(DIV32_X) { D = udiv32(D, S); NEXT }
+        vmcase(SDIV32_K) { D = sdiv32(D, K); NEXT }
+        vmcase(SDIV32_X) { D = sdiv32(D, S); NEXT }
+        vmcase(OR32_K) { D = W(D | K); NEXT }
+        vmcase(OR32_X) { D = W(D | S); NEXT }
+        vmcase(AND32_K) { D = W(D & K); NEXT }
+        vmcase(AND32_X) { D = W(D & S); NEXT }
+        vmcase(LSH32_K) { D = W((uint32_t)D << K); NEXT }
+        vmcase(LSH32_X) { D = W((uint32_t)D << (S & 31)); NEXT }
+        vmcase(RSH32_K) { D = W((uint32_t)D >> K); NEXT }
+        vmcase(RSH32_X) { D = W((uint32_t)D >> (S & 31)); NEXT }
+        vmcase(NEG32) { D = W(0u - (uint32_t)D); NEXT }
+        vmcase(MOD32_K) { D = umod32(D, K); NEXT }
+        vmcase(MOD32_X) { D = umod32(D, S); NEXT }
+        vmcase(SMOD32_K) { D = smod32(D, K); NEXT }
+        vmcase(SMOD32_X) { D = smod32(D, S); NEXT }
+        vmcase(XOR32_K) { D = W(D ^ K); NEXT }
+        vmcase(XOR32_X) { D = W(D ^ S); NEXT }
+        vmcase(MOV32_K) { D = K; NEXT }
+        vmcase(MOV32_X) { D = W(S); NEXT }
+        vmcase(MOVSX8_32) { D = W((int32_t)(int8_t)S); NEXT }
+        vmcase(MOVSX16_32) { D = W((int32_t)(int16_t)S); NEXT }
+        vmcase(ARSH32_K) { D = W((int32_t)D >> K); NEXT }
+        vmcase(ARSH32_X) { D = W((int32_t)D >> (S & 31)); NEXT }
+        vmcase(LE16) { D = (uint16_t)D; NEXT }
+        vmcase(LE32) { D = (uint32_t)D; NEXT }
+        vmcase(LE64) { NEXT }
+        vmcase(BE16) { D = bswap16_(D); NEXT }
+        vmcase(BE32) { D = bswap32_(D); NEXT }
+        vmcase(BE64) { D = bswap64_(D); NEXT }
+
+        /* ---- ALU64 ---- */
+        vmcase(ADD64_K) { D += K; NEXT }
+        vmcase(ADD64_X) { D += S; NEXT }
+        vmcase(SUB64_K) { D -= K; NEXT }
+        vmcase(SUB64_X) { D -= S; NEXT }
+        vmcase(MUL64_K) { D *= K; NEXT }
+        vmcase(MUL64_X) { D *= S; NEXT }
+        vmcase(DIV64_K) { D = udiv64(D, K); NEXT }
+        vmcase(DIV64_X) { D = udiv64(D, S); NEXT }
+        vmcase(SDIV64_K) { D = sdiv64(D, K); NEXT }
+        vmcase(SDIV64_X) { D = sdiv64(D, S); NEXT }
+        vmcase(OR64_K) { D |= K; NEXT }
+        vmcase(OR64_X) { D |= S; NEXT }
+        vmcase(AND64_K) { D &= K; NEXT }
+        vmcase(AND64_X) { D &= S; NEXT }
+        vmcase(LSH64_K) { D <<= K; NEXT }
+        vmcase(LSH64_X) { D <<= (S & 63); NEXT }
+        vmcase(RSH64_K) { D >>= K; NEXT }
+        vmcase(RSH64_X) { D >>= (S & 63); NEXT }
+        vmcase(NEG64) { D = 0u - D; NEXT }
+        vmcase(MOD64_K) { D = umod64(D, K); NEXT }
+        vmcase(MOD64_X) { D = umod64(D, S); NEXT }
+        vmcase(SMOD64_K) { D = smod64(D, K); NEXT }
+        vmcase(SMOD64_X) { D = smod64(D, S); NEXT }
+        vmcase(XOR64_K) { D ^= K; NEXT }
+        vmcase(XOR64_X) { D ^= S; NEXT }
+        vmcase(MOV64_K) { D = K; NEXT }
+        vmcase(MOV64_X) { D = S; NEXT }
+        vmcase(MOVSX8_64) { D = (uint64_t)(int64_t)(int8_t)S; NEXT }
+        vmcase(MOVSX16_64) { D = (uint64_t)(int64_t)(int16_t)S; NEXT }
+        vmcase(MOVSX32_64) { D = (uint64_t)(int64_t)(int32_t)S; NEXT }
+        vmcase(ARSH64_K) { D = (uint64_t)((int64_t)D >> K); NEXT }
+        vmcase(ARSH64_X) { D = (uint64_t)((int64_t)D >> (S & 63)); NEXT }
+        vmcase(BSWAP16) { D = bswap16_(D); NEXT }
+        vmcase(BSWAP32) { D = bswap32_(D); NEXT }
+        vmcase(BSWAP64) { D = bswap64_(D); NEXT }
+
+        /* ---- JMP ---- */
+        vmcase(JA) { TAKE(pc->off) vmbreak; }
+        vmcase(JA32) { TAKE(pc->off) vmbreak; }
+        vmcase(JEQ_K) COND(D == K)
+        vmcase(JEQ_X) COND(D == S)
+        vmcase(JGT_K) COND(D > K)
+        vmcase(JGT_X) COND(D > S)
+        vmcase(JGE_K) COND(D >= K)
+        vmcase(JGE_X) COND(D >= S)
+        vmcase(JSET_K) COND(D & K)
+        vmcase(JSET_X) COND(D & S)
+        vmcase(JNE_K) COND(D != K)
+        vmcase(JNE_X) COND(D != S)
+        vmcase(JSGT_K) COND((int64_t)D > (int64_t)K)
+        vmcase(JSGT_X) COND((int64_t)D > (int64_t)S)
+        vmcase(JSGE_K) COND((int64_t)D >= (int64_t)K)
+        vmcase(JSGE_X) COND((int64_t)D >= (int64_t)S)
+        vmcase(JLT_K) COND(D < K)
+        vmcase(JLT_X) COND(D < S)
+        vmcase(JLE_K) COND(D <= K)
+        vmcase(JLE_X) COND(D <= S)
+        vmcase(JSLT_K) COND((int64_t)D < (int64_t)K)
+        vmcase(JSLT_X) COND((int64_t)D < (int64_t)S)
+        vmcase(JSLE_K) COND((int64_t)D <= (int64_t)K)
+        vmcase(JSLE_X) COND((int64_t)D <= (int64_t)S)
+
+        /* ---- JMP32 ---- */
+        vmcase(JEQ32_K) COND((uint32_t)D == (uint32_t)K)
+        vmcase(JEQ32_X) COND((uint32_t)D == (uint32_t)S)
+        vmcase(JGT32_K) COND((uint32_t)D > (uint32_t)K)
+        vmcase(JGT32_X) COND((uint32_t)D > (uint32_t)S)
+        vmcase(JGE32_K) COND((uint32_t)D >= (uint32_t)K)
+        vmcase(JGE32_X) COND((uint32_t)D >= (uint32_t)S)
+        vmcase(JSET32_K) COND((uint32_t)D & (uint32_t)K)
+        vmcase(JSET32_X) COND((uint32_t)D & (uint32_t)S)
+        vmcase(JNE32_K) COND((uint32_t)D != (uint32_t)K)
+        vmcase(JNE32_X) COND((uint32_t)D != (uint32_t)S)
+        vmcase(JSGT32_K) COND((int32_t)D > (int32_t)K)
+        vmcase(JSGT32_X) COND((int32_t)D > (int32_t)S)
+        vmcase(JSGE32_K) COND((int32_t)D >= (int32_t)K)
+        vmcase(JSGE32_X) COND((int32_t)D >= (int32_t)S)
+        vmcase(JLT32_K) COND((uint32_t)D < (uint32_t)K)
+        vmcase(JLT32_X) COND((uint32_t)D < (uint32_t)S)
+        vmcase(JLE32_K) COND((uint32_t)D <= (uint32_t)K)
+        vmcase(JLE32_X) COND((uint32_t)D <= (uint32_t)S)
+        vmcase(JSLT32_K) COND((int32_t)D < (int32_t)K)
+        vmcase(JSLT32_X) COND((int32_t)D < (int32_t)S)
+        vmcase(JSLE32_K) COND((int32_t)D <= (int32_t)K)
+        vmcase(JSLE32_X) COND((int32_t)D <= (int32_t)S)
+
+        /* ---- calls ---- */
+        vmcase(CALL_HELPER) {
+            bpfvm_helper_fn fn = (bpfvm_helper_fn)(uintptr_t)K;
+            R[0] = fn(R[1], R[2], R[3], R[4], R[5], c);
+            if (UNLIKELY(c->failed))
+                goto helper_fail;
+            NEXT
+        }
+        vmcase(CALLX) {
+            bpfvm_helper_fn fn = vm_helper(p->vm, D);
+            if (UNLIKELY(!fn)) {
+                bpfvm_fail(err, BPFVM_E_HELPER, pc - base, "callx r%u: no helper with id %llu",
+                           pc->dst, (unsigned long long)D);
+                return -BPFVM_E_HELPER;
+            }
+            R[0] = fn(R[1], R[2], R[3], R[4], R[5], c);
+            if (UNLIKELY(c->failed))
+                goto helper_fail;
+            NEXT
+        }
+        vmcase(CALL_KFUNC) {
+            return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, pc - base, "kfunc calls are not supported");
+        }
+        vmcase(CALL_LOCAL) {
+            if (UNLIKELY(depth + 1 >= BPFVM_MAX_FRAMES))
+                return bpfvm_fail(err, BPFVM_E_CALL_DEPTH, pc - base,
+                                  "local call nests more than %u frames", BPFVM_MAX_FRAMES);
+            frame *f = &frames[depth++];
+            f->ret = pc + 1;
+            memcpy(f->saved, &R[6], sizeof f->saved);
+            R[10] -= BPFVM_STACK_SIZE;
+            budget -= (int64_t)K;
+            if (UNLIKELY(budget < 0))
+                goto out_of_budget;
+            pc = base + pc->off;
+            vmbreak;
+        }
+        vmcase(EXIT) {
+            if (depth == 0) {
+#if INTERP_TRACE
+                c->trace(c->trace_user, pc - base, R, depth);
+#endif
+                *r0 = R[0];
+                c->budget = budget;
+                return 0;
+            }
+            frame *f = &frames[--depth];
+            memcpy(&R[6], f->saved, sizeof f->saved);
+            pc = f->ret;
+            vmbreak;
+        }
+        vmcase(MAY_GOTO) {
+            if (may_goto_left == 0) {
+                TAKE(pc->off)
+            } else {
+                may_goto_left--;
+                pc++;
+            }
+            vmbreak;
+        }
+
+        /* ---- LD ---- */
+        vmcase(LDDW) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_MAP_FD) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_MAP_VAL) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_VAR) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_CODE) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_MAP_IDX) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_MAP_IDX_VAL) { D = K; pc += 2; vmbreak; }
+        vmcase(LDDW_HI) {
+            return bpfvm_fail(err, BPFVM_E_INVALID, pc - base, "executed the second slot of lddw");
+        }
+        vmcase(LDABSW) LDABS(uint32_t, __builtin_bswap32, (int64_t)K)
+        vmcase(LDABSH) LDABS(uint16_t, __builtin_bswap16, (int64_t)K)
+        vmcase(LDABSB) LDABS(uint8_t, (uint8_t), (int64_t)K)
+        vmcase(LDINDW) LDABS(uint32_t, __builtin_bswap32, (int32_t)((uint32_t)S + (uint32_t)K))
+        vmcase(LDINDH) LDABS(uint16_t, __builtin_bswap16, (int32_t)((uint32_t)S + (uint32_t)K))
+        vmcase(LDINDB) LDABS(uint8_t, (uint8_t), (int32_t)((uint32_t)S + (uint32_t)K))
+
+        /* ---- LDX / ST / STX ---- */
+        vmcase(LDXW) LOADX(uint32_t, uint32_t)
+        vmcase(LDXH) LOADX(uint16_t, uint16_t)
+        vmcase(LDXB) LOADX(uint8_t, uint8_t)
+        vmcase(LDXDW) LOADX(uint64_t, uint64_t)
+        vmcase(LDXSW) LOADX(int32_t, int64_t)
+        vmcase(LDXSH) LOADX(int16_t, int64_t)
+        vmcase(LDXSB) LOADX(int8_t, int64_t)
+        vmcase(STW) STOREI(uint32_t)
+        vmcase(STH) STOREI(uint16_t)
+        vmcase(STB) STOREI(uint8_t)
+        vmcase(STDW) STOREI(uint64_t)
+        vmcase(STXW) STOREX(uint32_t)
+        vmcase(STXH) STOREX(uint16_t)
+        vmcase(STXB) STOREX(uint8_t)
+        vmcase(STXDW) STOREX(uint64_t)
+
+        /* ---- atomics: 32-bit results written back are zero-extended ---- */
+        vmcase(AADD32) ATOMIC_OP(uint32_t, __atomic_fetch_add)
+        vmcase(AOR32) ATOMIC_OP(uint32_t, __atomic_fetch_or)
+        vmcase(AAND32) ATOMIC_OP(uint32_t, __atomic_fetch_and)
+        vmcase(AXOR32) ATOMIC_OP(uint32_t, __atomic_fetch_xor)
+        vmcase(AFADD32) ATOMIC_FETCH(uint32_t, __atomic_fetch_add)
+        vmcase(AFOR32) ATOMIC_FETCH(uint32_t, __atomic_fetch_or)
+        vmcase(AFAND32) ATOMIC_FETCH(uint32_t, __atomic_fetch_and)
+        vmcase(AFXOR32) ATOMIC_FETCH(uint32_t, __atomic_fetch_xor)
+        vmcase(AXCHG32) ATOMIC_FETCH(uint32_t, __atomic_exchange_n)
+        vmcase(ACMPXCHG32) {
+            ATOMIC_PTR(uint32_t)
+            uint32_t expect = (uint32_t)R[0];
+            __atomic_compare_exchange_n(p_, &expect, (uint32_t)S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            R[0] = expect;
+        }
+        NEXT
+        vmcase(AADD64) ATOMIC_OP(uint64_t, __atomic_fetch_add)
+        vmcase(AOR64) ATOMIC_OP(uint64_t, __atomic_fetch_or)
+        vmcase(AAND64) ATOMIC_OP(uint64_t, __atomic_fetch_and)
+        vmcase(AXOR64) ATOMIC_OP(uint64_t, __atomic_fetch_xor)
+        vmcase(AFADD64) ATOMIC_FETCH(uint64_t, __atomic_fetch_add)
+        vmcase(AFOR64) ATOMIC_FETCH(uint64_t, __atomic_fetch_or)
+        vmcase(AFAND64) ATOMIC_FETCH(uint64_t, __atomic_fetch_and)
+        vmcase(AFXOR64) ATOMIC_FETCH(uint64_t, __atomic_fetch_xor)
+        vmcase(AXCHG64) ATOMIC_FETCH(uint64_t, __atomic_exchange_n)
+        vmcase(ACMPXCHG64) {
+            ATOMIC_PTR(uint64_t)
+            uint64_t expect = R[0];
+            __atomic_compare_exchange_n(p_, &expect, S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            R[0] = expect;
+        }
+        NEXT
+
+        /* ---- load-acquire / store-release (extension) ---- */
+        vmcase(LDACQB) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 1, false) D = __atomic_load_n((uint8_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
+        vmcase(LDACQH) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 2, false) D = __atomic_load_n((uint16_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
+        vmcase(LDACQW) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 4, false) D = __atomic_load_n((uint32_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
+        vmcase(LDACQDW) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 8, false) D = __atomic_load_n((uint64_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
+        vmcase(STRELB) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 1, true) __atomic_store_n((uint8_t *)(uintptr_t)a_, (uint8_t)S, __ATOMIC_RELEASE); } NEXT
+        vmcase(STRELH) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 2, true) __atomic_store_n((uint16_t *)(uintptr_t)a_, (uint16_t)S, __ATOMIC_RELEASE); } NEXT
+        vmcase(STRELW) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 4, true) __atomic_store_n((uint32_t *)(uintptr_t)a_, (uint32_t)S, __ATOMIC_RELEASE); } NEXT
+        vmcase(STRELDW) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 8, true) __atomic_store_n((uint64_t *)(uintptr_t)a_, S, __ATOMIC_RELEASE); } NEXT
+        }
+    }
+
+mem_fault:
+    c->budget = budget;
+    return fault_error(c, err, pc - base, fault_addr, fault_size, fault_write);
+misaligned:
+    return bpfvm_fail(err, BPFVM_E_FAULT, pc - base,
+                      "misaligned atomic access of %s at address %#llx",
+                      interp_size_name((unsigned)fault_size), (unsigned long long)fault_addr);
+out_of_budget:
+    return bpfvm_fail(err, BPFVM_E_BUDGET, pc - base,
+                      "step budget of %lld instructions exhausted (the program may not terminate)",
+                      (long long)c->budget);
+helper_fail:
+    return bpfvm_fail(err, BPFVM_E_HELPER, pc - base, "%s", c->fail_msg);
+packet_abort:
+    /* Linux semantics: an out-of-bounds legacy packet load ends the program with 0. */
+    *r0 = 0;
+    c->budget = budget;
+    return 0;
+}
+
+#undef vmdispatch
+#undef vmcase
+#undef vmbreak
+#undef vmfetch
+#undef D
+#undef S
+#undef K
+#undef W
+#undef NEXT
+#undef TAKE
+#undef COND
+#undef ADDR_D
+#undef ADDR_S
+#undef CHECK
+#undef CHECK_ALIGNED
+#undef LOADX
+#undef STOREI
+#undef STOREX
+#undef ATOMIC_PTR
+#undef ATOMIC_OP
+#undef ATOMIC_FETCH
+#undef LDABS

@@ -1,0 +1,106 @@
+/* bpfvm.c — entry point of the bpfvm command-line tool: dispatches to the
+ * subcommands (run, asm, disasm, info) and prints the version and ISA groups. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bpfvm: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return false;
+    if (argv[*i][n] == '=') {
+        *value = argv[*i] + n + 1;
+        return true;
+    }
+    if (argv[*i][n] != 0)
+        return false;
+    if (*i + 1 >= argc) {
+        *value = NULL;
+        return true;
+    }
+    *value = argv[++*i];
+    return true;
+}
+
+bool cli_syntax(const char *s, bpfvm_syntax *out)
+{
+    if (!s)
+        return false;
+    if (!strcmp(s, "llvm"))
+        *out = BPFVM_SYNTAX_LLVM;
+    else if (!strcmp(s, "ubpf") || !strcmp(s, "conformance"))
+        *out = BPFVM_SYNTAX_UBPF;
+    else if (!strcmp(s, "auto"))
+        *out = BPFVM_SYNTAX_AUTO;
+    else
+        return false;
+    return true;
+}
+
+static int cmd_info(void)
+{
+    printf("bpfvm %s — a BPF runtime (RFC 9669 instruction set)\n", BPFVM_VERSION);
+    printf("conformance groups:");
+    for (unsigned g = 0; g < BPFVM_GROUP_COUNT; g++)
+        if (bpfvm_group_is_rfc(g) && (bpfvm_groups() & (1u << g)))
+            printf(" %s", bpfvm_group_name(g));
+    printf("\nextensions (opt-in, --ext):");
+    for (unsigned g = 0; g < BPFVM_GROUP_COUNT; g++)
+        if (!bpfvm_group_is_rfc(g))
+            printf(" %s", bpfvm_group_name(g));
+    printf("\nengines: interp\n");
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bpfvm <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  run PROG [--mem FILE|--mem-hex HEX] [--trace] [--repeat N] [--json]\n"
+            "                         run a program (.bin bytecode, .s assembly, .data test file)\n"
+            "  asm IN.s -o OUT.bin    assemble (uBPF or LLVM syntax, detected per line)\n"
+            "  disasm IN.bin [--syntax llvm|ubpf]\n"
+            "                         disassemble bytecode\n"
+            "  info                   version, conformance groups, extensions, engines\n"
+            "\n"
+            "Run 'bpfvm <command> --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "info") || !strcmp(cmd, "version"))
+        return cmd_info();
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "asm"))
+        return cmd_asm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "disasm"))
+        return cmd_disasm(argc - 1, argv + 1);
+    cli_error("unknown command '%s'", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,21 @@
+/* cli.h — the bpfvm command-line tool's subcommands and shared option parsing. */
+#ifndef BPFVM_CLI_H
+#define BPFVM_CLI_H
+
+#include "bpfvm.h"
+#include "util.h"
+
+#include <stdio.h>
+
+int cmd_run(int argc, char **argv);
+int cmd_asm(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+
+/* Prints "bpfvm: error: MSG" to stderr and returns 1. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Option helpers: match "--name VALUE" or "--name=VALUE" at argv[*i]. */
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+bool cli_syntax(const char *s, bpfvm_syntax *out);
+
+#endif

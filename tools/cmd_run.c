@@ -1,0 +1,271 @@
+/* cmd_run.c — `bpfvm run`: load a program (bytecode, assembly or a conformance
+ * test file), run it on a memory block, print r0; optionally trace every
+ * instruction with the registers it changed, or time repeated runs. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void run_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bpfvm run PROG [options]\n"
+            "  Runs PROG with r1 = the memory block, r2 = its length, r10 = a 512-byte stack,\n"
+            "  and prints r0 in hex and decimal. PROG is raw bytecode (.bin), assembly (.s,\n"
+            "  either dialect) or a conformance test file (.data, whose -- mem is used).\n"
+            "  Programs run in checked mode: a load or store outside the stack and the\n"
+            "  memory block stops the program with an error naming the instruction.\n"
+            "  --mem FILE        memory block from a file\n"
+            "  --mem-hex HEX     memory block as hex bytes ('aa bb cc')\n"
+            "  --trace           print every executed instruction and the registers it changed\n"
+            "  --repeat N        run N times (memory restored before each run, outside the\n"
+            "                    timed part) and print the median time per run\n"
+            "  --json            print one JSON object (r0, runs, median_ns, engine, ...)\n"
+            "  --budget N        step budget in instructions (default %llu)\n"
+            "  --engine E        interp (default) or jit\n"
+            "  --ext LIST        accept non-RFC extensions: callx, acqrel, may_goto, all\n"
+            "  --syntax S        assembly dialect: auto (default), llvm, ubpf\n",
+            (unsigned long long)BPFVM_DEFAULT_BUDGET);
+}
+
+typedef struct tracer {
+    const uint8_t *code;
+    size_t n;
+    uint64_t prev[11];
+    bool have_prev;
+    unsigned long long count;
+    bool print;
+} tracer;
+
+static void on_trace(void *user, long insn, const uint64_t regs[11], unsigned depth)
+{
+    tracer *t = user;
+    t->count++;
+    if (!t->print)
+        return;
+    char text[160];
+    bpfvm_disasm_insn(t->code, t->n, (size_t)insn, BPFVM_SYNTAX_LLVM, BPFVM_EXT_ALL, text, sizeof text);
+    char changes[400] = "";
+    size_t used = 0;
+    for (int r = 0; r < 11; r++) {
+        if (t->have_prev && t->prev[r] == regs[r])
+            continue;
+        if (!t->have_prev && regs[r] == 0 && r != 1 && r != 2 && r != 10)
+            continue;
+        used += (size_t)snprintf(changes + used, used < sizeof changes ? sizeof changes - used : 0,
+                                 "%sr%d=%#llx", used ? " " : "", r, (unsigned long long)regs[r]);
+        if (used >= sizeof changes)
+            break;
+    }
+    printf("%*s%5ld: %-36s %s\n", (int)depth * 2, "", insn, text, changes);
+    memcpy(t->prev, regs, sizeof t->prev);
+    t->have_prev = true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *prog_path = NULL, *mem_file = NULL, *mem_hex = NULL, *v;
+    bool trace = false, json = false;
+    unsigned long long repeat = 0, budget = 0;
+    bpfvm_engine engine = BPFVM_ENGINE_INTERP;
+    bpfvm_syntax syntax = BPFVM_SYNTAX_AUTO;
+    unsigned ext = 0;
+    bpfvm_error err;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            run_usage(stdout);
+            return 0;
+        } else if (cli_opt(argc, argv, &i, "--mem", &v)) {
+            if (!v)
+                return cli_error("--mem needs a file");
+            mem_file = v;
+        } else if (cli_opt(argc, argv, &i, "--mem-hex", &v)) {
+            if (!v)
+                return cli_error("--mem-hex needs hex bytes");
+            mem_hex = v;
+        } else if (!strcmp(argv[i], "--trace")) {
+            trace = true;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if (cli_opt(argc, argv, &i, "--repeat", &v)) {
+            char *e;
+            repeat = v ? strtoull(v, &e, 0) : 0;
+            if (!v || *e || repeat == 0)
+                return cli_error("--repeat needs a positive number");
+        } else if (cli_opt(argc, argv, &i, "--budget", &v)) {
+            char *e;
+            budget = v ? strtoull(v, &e, 0) : 0;
+            if (!v || *e || budget == 0)
+                return cli_error("--budget needs a positive number");
+        } else if (cli_opt(argc, argv, &i, "--engine", &v)) {
+            if (v && !strcmp(v, "interp"))
+                engine = BPFVM_ENGINE_INTERP;
+            else if (v && !strcmp(v, "jit"))
+                engine = BPFVM_ENGINE_JIT;
+            else
+                return cli_error("--engine must be interp or jit");
+        } else if (!strcmp(argv[i], "--jit")) {
+            engine = BPFVM_ENGINE_JIT;
+        } else if (cli_opt(argc, argv, &i, "--ext", &v)) {
+            if (!v || util_parse_ext(v, &ext, &err))
+                return cli_error("%s", v ? err.msg : "--ext needs a list");
+        } else if (cli_opt(argc, argv, &i, "--syntax", &v)) {
+            if (!cli_syntax(v, &syntax))
+                return cli_error("--syntax must be auto, llvm or ubpf");
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_error("run: unknown option '%s' (see bpfvm run --help)", argv[i]);
+        } else if (!prog_path) {
+            prog_path = argv[i];
+        } else {
+            return cli_error("run: more than one program given");
+        }
+    }
+    if (!prog_path) {
+        run_usage(stderr);
+        return 2;
+    }
+    if (mem_file && mem_hex)
+        return cli_error("give --mem or --mem-hex, not both");
+
+    uint8_t *code = NULL, *mem = NULL;
+    size_t code_len = 0, mem_len = 0;
+    if (util_load_program_bytes(prog_path, syntax, ext, &code, &code_len, &err))
+        return cli_error("%s", err.msg);
+    int rc = 0;
+    if (mem_file) {
+        rc = util_read_file(mem_file, &mem, &mem_len, &err);
+    } else if (mem_hex) {
+        rc = util_parse_hex(mem_hex, &mem, &mem_len, &err);
+    } else if (ends_with(prog_path, ".data")) { /* a conformance test brings its memory */
+        uint8_t *text;
+        size_t tl;
+        conf_test t;
+        if (util_read_file(prog_path, &text, &tl, &err) == 0) {
+            if (util_parse_conf_test((char *)text, &t, &err) == 0) {
+                mem = t.mem;
+                mem_len = t.mem_len;
+                t.mem = NULL;
+                util_free_conf_test(&t);
+            }
+            free(text);
+        }
+    }
+    if (rc) {
+        free(code);
+        return cli_error("%s", err.msg);
+    }
+    if (mem && mem_len == 0) {
+        free(mem);
+        mem = NULL;
+    }
+
+    bpfvm_vm *vm = bpfvm_vm_new();
+    bpfvm_prog *prog = NULL;
+    bpfvm_load_opts lo = { .ext = ext, .name = prog_path };
+    if (!vm) {
+        free(code);
+        free(mem);
+        return cli_error("out of memory");
+    }
+    rc = bpfvm_prog_load(vm, code, code_len, &lo, &prog, &err);
+    if (rc) {
+        cli_error("%s: %s", prog_path, err.msg);
+        goto out;
+    }
+
+    tracer tr = { .code = code, .n = code_len / 8, .print = trace && !json };
+    bpfvm_run_opts ro = { .engine = engine, .step_budget = budget };
+    uint8_t *pristine = NULL;
+    if (mem_len && !(pristine = malloc(mem_len))) {
+        rc = cli_error("out of memory");
+        goto out;
+    }
+    if (pristine)
+        memcpy(pristine, mem, mem_len);
+
+    /* First run: the result (traced or counted when asked). */
+    uint64_t r0 = 0;
+    bool counted = trace || json;
+    if (counted) {
+        ro.trace = on_trace;
+        ro.trace_user = &tr;
+    }
+    rc = bpfvm_run(prog, mem, mem_len, &ro, &r0, &err);
+    ro.trace = NULL;
+    if (rc) {
+        cli_error("%s: %s", prog_path, err.msg);
+        free(pristine);
+        goto out;
+    }
+
+    uint64_t *times = NULL, median = 0, min = 0;
+    if (repeat) {
+        times = malloc(repeat * sizeof *times);
+        if (!times) {
+            rc = cli_error("out of memory");
+            free(pristine);
+            goto out;
+        }
+        for (unsigned long long k = 0; k < repeat && rc == 0; k++) {
+            if (pristine)
+                memcpy(mem, pristine, mem_len);
+            uint64_t t0 = now_ns();
+            rc = bpfvm_run(prog, mem, mem_len, &ro, &r0, &err);
+            times[k] = now_ns() - t0;
+        }
+        if (rc) {
+            cli_error("%s: %s", prog_path, err.msg);
+            free(times);
+            free(pristine);
+            goto out;
+        }
+        qsort(times, repeat, sizeof *times, cmp_u64);
+        median = times[repeat / 2];
+        min = times[0];
+        free(times);
+    }
+    free(pristine);
+
+    if (json) {
+        printf("{\"r0\": %llu, \"r0_hex\": \"%#llx\", \"runs\": %llu, \"median_ns\": %llu, "
+               "\"min_ns\": %llu, \"engine\": \"%s\", \"insns\": %zu, \"executed\": %llu}\n",
+               (unsigned long long)r0, (unsigned long long)r0, repeat ? repeat : 1ull,
+               (unsigned long long)median, (unsigned long long)min,
+               engine == BPFVM_ENGINE_JIT ? "jit" : "interp", code_len / 8, tr.count);
+    } else {
+        printf("r0 = %#llx (%llu", (unsigned long long)r0, (unsigned long long)r0);
+        if ((int64_t)r0 < 0)
+            printf(", %lld", (long long)r0);
+        printf(")\n");
+        if (repeat)
+            printf("runs: %llu, median %llu ns/run, min %llu ns/run\n", repeat,
+                   (unsigned long long)median, (unsigned long long)min);
+    }
+    rc = 0;
+out:
+    bpfvm_prog_free(prog);
+    bpfvm_vm_free(vm);
+    free(code);
+    free(mem);
+    return rc ? 1 : 0;
+}
