@@ -8,7 +8,6 @@
 #include "bpfvm.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,36 +20,6 @@ static int failures;
         printf("\n");                                                              \
         failures++;                                                                \
     } while (0)
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted list of *.data files in dir. */
-static char **list_files(const char *dir, size_t *n)
-{
-    DIR *d = opendir(dir);
-    char **v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    if (!d)
-        return NULL;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".data"))
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 512;
-            v = realloc(v, cap * sizeof *v);
-        }
-        v[(*n)++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(v, *n, sizeof *v, cmp_str);
-    return v;
-}
 
 typedef struct outcome {
     int stage; /* 0 ok, 1 asm failed, 2 load failed, 3 run failed */
@@ -132,7 +101,7 @@ int main(int argc, char **argv)
 
     /* ---- positive tests: all must pass, callx with its extension enabled ---- */
     snprintf(dir, sizeof dir, "%s/tests", argv[1]);
-    char **files = list_files(dir, &n);
+    char **files = util_list_dir(dir, ".data", &n);
     if (!files || n == 0) {
         printf("FAIL: no test files in %s\n", dir);
         return 1;
@@ -169,7 +138,7 @@ int main(int argc, char **argv)
 
     /* ---- negative tests ---- */
     snprintf(dir, sizeof dir, "%s/negative", argv[1]);
-    files = list_files(dir, &n);
+    files = util_list_dir(dir, ".data", &n);
     size_t neg_ok = 0, unused = 0;
     for (size_t i = 0; i < n; i++) {
         const char *f = files[i];

@@ -38,6 +38,10 @@ int util_load_program_bytes(const char *path, bpfvm_syntax syntax, unsigned ext,
 /* Parses "callx,acqrel,may_goto" or "all" into BPFVM_EXT_* flags. */
 int util_parse_ext(const char *list, unsigned *ext, bpfvm_error *err);
 
+/* Sorted names of the files in dir ending with suffix; NULL on error.
+ * Free each name and the array. */
+char **util_list_dir(const char *dir, const char *suffix, size_t *n);
+
 /* The conformance harness's helper #5: returns normally (r0 = 0). */
 uint64_t util_helper_noop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, bpfvm_call *c);
 

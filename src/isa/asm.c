@@ -695,6 +695,15 @@ static int llvm_assign(asm_state *a, cur *c, int d, char w)
         return expect_end(a, c) ?: emit_row(a, id, d, s, off, 0);
     }
     *c = save;
+    /* rD = rS */
+    rc = reg(a, c, &s, &sw);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        id = find_llvm(SH_ALU_X, "=", size);
+        return expect_end(a, c) ?: emit_row(a, id, d, s, 0, 0);
+    }
+    *c = save;
     if (ident(c, tok, sizeof tok)) {
         /* rD = be16 rD */
         id = find_llvm(SH_END, tok, 0);
@@ -763,14 +772,6 @@ static int llvm_assign(asm_state *a, cur *c, int d, char w)
         return fail(a, "unknown operation '%s'", tok);
     }
     *c = save;
-    /* rD = rS */
-    rc = reg(a, c, &s, &sw);
-    if (rc < 0)
-        return rc;
-    if (rc == 0) {
-        id = find_llvm(SH_ALU_X, "=", size);
-        return expect_end(a, c) ?: emit_row(a, id, d, s, 0, 0);
-    }
     /* rD = IMM [ll] */
     int64_t v;
     bool hex, ovf;

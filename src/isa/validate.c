@@ -100,8 +100,6 @@ int64_t isa_target(const isa_insn *in, const isa_row *r, uint32_t i)
         return (int64_t)i + in->off + 1;
     if (r->imm == I_JMP || r->imm == I_CALL)
         return (int64_t)i + in->imm + 1;
-    if (r->id == ISA_LDDW_CODE)
-        return (int64_t)i + in->imm + 1;
     return -1;
 }
 
@@ -178,10 +176,10 @@ int isa_validate(const isa_insn *insns, uint32_t n, unsigned ext, isa_prog_info 
     /* Pass 2: call targets become function starts. */
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         const isa_row *r = &isa_rows[rows[i]];
-        if (rows[i] == ISA_LDDW_HI || !(r->imm == I_CALL || r->id == ISA_LDDW_CODE))
+        if (rows[i] == ISA_LDDW_HI || r->imm != I_CALL)
             continue;
         int64_t t = isa_target(&insns[i], r, i);
-        if ((rc = check_target(insns, rows, n, i, t, r->imm == I_CALL ? "call" : "lddw code_addr", err)))
+        if ((rc = check_target(insns, rows, n, i, t, r->shape == SH_CALL ? "call" : "lddw code_addr", err)))
             break;
         starts[nstarts++] = (uint32_t)t;
     }

@@ -155,8 +155,9 @@ static long log_slot(const char *s, size_t len)
     return i > 0 && i < len && s[i] == ':' ? v : -1;
 }
 
-/* A log line that says nothing about why the program was refused: summaries, and
- * instructions the verifier accepted (it prints their resulting state after ";"). */
+/* A log line that says nothing about why the program was refused: summaries,
+ * register-state dumps ("N: R1=ctx() ..."), and instructions the verifier
+ * accepted (it prints their resulting state after ";"). */
 static bool log_noise(const char *s, size_t len)
 {
     static const char *const prefixes[] = {
@@ -167,10 +168,15 @@ static bool log_noise(const char *s, size_t len)
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
         if (len >= strlen(prefixes[i]) && memcmp(s, prefixes[i], strlen(prefixes[i])) == 0)
             return true;
-    if (log_slot(s, len) >= 0)
+    if (log_slot(s, len) >= 0) {
+        const char *colon = memchr(s, ':', len);
+        size_t rest = len - (size_t)(colon - s);
+        if (rest < 3 || colon[1] != ' ' || colon[2] != '(')
+            return true;
         for (size_t i = 0; i + 2 < len; i++)
             if (s[i] == ' ' && s[i + 1] == ';' && s[i + 2] == ' ')
                 return true;
+    }
     return false;
 }
 

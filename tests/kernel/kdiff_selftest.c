@@ -167,6 +167,18 @@ static void test_wrap_offline(void)
     CHECK(kpatch_target(o, wn, 2 + P, &t) && t == (long long)(13 + P + 6), "call into sub1 -> %lld", t);
     CHECK(kpatch_target(o, wn, 16 + P + 6, &t) && t == (long long)(20 + P + 6), "call into sub2 -> %lld", t);
     free(w);
+
+    /* A malformed exit is left alone so the kernel judges the original. */
+    isa_insn bad_exit[2] = { I(EXIT, 0, 0, 0, 0), I(EXIT, 0, 0, 0, 0) };
+    bad_exit[0].src = 1;
+    r = kdiff_wrap(bad_exit, 2, -1, 0, 101, &w, &wn, msg, sizeof msg);
+    CHECK(r == 0, "kdiff_wrap: %s", msg);
+    if (r == 0) {
+        o = w;
+        CHECK(memcmp(&o[P], &bad_exit[0], sizeof *o) == 0, "malformed exit rewritten");
+        CHECK(isa_find(&o[P + 1], 0) == ISA_JA, "well-formed exit not turned into a jump");
+        free(w);
+    }
 }
 
 /* Exits farther than 32767 slots from the epilogue need the 32-bit jump. */
