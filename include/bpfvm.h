@@ -68,8 +68,8 @@ bool bpfvm_group_is_rfc(unsigned group);
 #define BPFVM_MAX_INSNS 1000000u
 #define BPFVM_STACK_SIZE 512u
 #define BPFVM_MAX_FRAMES 8u
-/* Default step budget: about half a second of a tight loop in the interpreter. */
-#define BPFVM_DEFAULT_BUDGET 500000000ull
+/* Default step budget: stops a runaway loop in well under a second. */
+#define BPFVM_DEFAULT_BUDGET 250000000ull
 
 /* ---- VM: the environment programs are loaded into (helpers, options) ------------ */
 

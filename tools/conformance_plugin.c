@@ -49,9 +49,8 @@ int main(int argc, char **argv)
     char *words[256];
     int nw = 0;
     for (int i = 1; i < argc; i++) {
-        if (argv[i][0] != '-' && is_hex_blob(argv[i])) {
-            if (!mem_hex && i == 1)
-                mem_hex = argv[i];
+        if (i == 1 && argv[i][0] != '-' && is_hex_blob(argv[i])) {
+            mem_hex = argv[i];
             continue;
         }
         for (char *t = strtok(argv[i], " \t"); t && nw < 256; t = strtok(NULL, " \t"))
@@ -76,8 +75,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bpfvm-conformance: %s\n", err.msg);
                 return 2;
             }
-        } else if (!strcmp(w, "--budget") && i + 1 < nw) {
-            budget = strtoull(words[++i], NULL, 0);
+        } else if ((!strcmp(w, "--budget") && i + 1 < nw) || !strncmp(w, "--budget=", 9)) {
+            const char *v = w[8] == '=' ? w + 9 : words[++i];
+            char *e;
+            budget = strtoull(v, &e, 0);
+            if (*e || budget == 0) {
+                fprintf(stderr, "bpfvm-conformance: --budget needs a positive number, not '%s'\n", v);
+                return 2;
+            }
         } else {
             fprintf(stderr, "bpfvm-conformance: unknown option '%s'\n", w);
             usage(stderr);

@@ -78,8 +78,9 @@ int util_parse_hex(const char *text, uint8_t **out, size_t *len, bpfvm_error *er
             p += 2;
         if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1])) {
             free(buf);
-            return util_fail(err, BPFVM_E_INVALID, "invalid hex byte '%.2s' at offset %zu", p,
-                             (size_t)(p - text));
+            size_t tl = strcspn(p, " \t\r\n,");
+            return util_fail(err, BPFVM_E_INVALID, "invalid hex byte '%.*s' at offset %zu",
+                             (int)(tl == 0 ? 1 : tl > 16 ? 16 : tl), p, (size_t)(p - text));
         }
         char two[3] = { p[0], p[1], 0 };
         buf[n++] = (uint8_t)strtoul(two, NULL, 16);
@@ -108,7 +109,7 @@ static int parse_raw(const char *body, uint8_t **out, size_t *len, bpfvm_error *
         p++;
     if (!(p[0] == '0' && (p[1] == 'x' || p[1] == 'X')))
         return util_parse_hex(body, out, len, err);
-    size_t cap = strlen(body) / 8 + 8, n = 0;
+    size_t cap = strlen(body) / 2 + 8, n = 0; /* >= 8 bytes per 16 hex digits */
     uint8_t *buf = malloc(cap);
     if (!buf)
         return util_fail(err, BPFVM_E_NOMEM, "out of memory");

@@ -125,7 +125,9 @@ static inline bool mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t si
 {
     if (LIKELY(addr - c->stack_lo <= c->stack_hi - c->stack_lo && size <= c->stack_hi - addr))
         return true;
-    return run_mem_ok(c, addr, size, write);
+    if (LIKELY(addr - c->mem_lo < c->mem_len && size <= c->mem_len - (addr - c->mem_lo)))
+        return true;
+    return c->nregions && run_mem_ok(c, addr, size, write);
 }
 
 static int fault_error(const struct bpfvm_call *c, bpfvm_error *err, long insn, uint64_t addr,
