@@ -105,6 +105,7 @@ bool bpfvm_call_mem_ok(bpfvm_call *call, uint64_t addr, uint64_t len, bool write
 typedef struct bpfvm_load_opts {
     unsigned ext;        /* BPFVM_EXT_* extensions to accept; 0 = RFC 9669 only */
     const char *name;    /* program name for messages; may be NULL */
+    bool jit_blind;      /* JIT: blind immediates (constant blinding) for untrusted programs */
 } bpfvm_load_opts;
 
 /* Decodes and validates raw bytecode (8-byte little-endian slots) into a program.
@@ -158,6 +159,20 @@ int bpfvm_run(bpfvm_prog *prog, void *mem, size_t mem_len, const bpfvm_run_opts 
 /* Same with explicit r1..r5 (the memory block is then only what opts->regions lists). */
 int bpfvm_run_args(bpfvm_prog *prog, const uint64_t args[5], const bpfvm_run_opts *opts,
                    uint64_t *r0, bpfvm_error *err);
+
+/* Compiles the program with the JIT now (otherwise the first JIT run does it).
+ * Thread-safe; compiling happens once. */
+int bpfvm_prog_jit(bpfvm_prog *prog, bpfvm_error *err);
+
+typedef struct bpfvm_jit_info {
+    const uint8_t *code;          /* generated x86-64 machine code */
+    size_t code_size;
+    const uint32_t *insn_offsets; /* per BPF slot: offset of its code; [n] = code_size */
+    uint64_t compile_ns;          /* time the compile took */
+} bpfvm_jit_info;
+
+/* Compiles if needed and describes the generated code (valid while prog lives). */
+int bpfvm_prog_jit_info(bpfvm_prog *prog, bpfvm_jit_info *info, bpfvm_error *err);
 
 /* ---- assembler / disassembler -------------------------------------------------- */
 

@@ -15,6 +15,7 @@
  * undefined: division by zero, INT_MIN / -1 and over-wide shifts are defined here.
  */
 #include "exec/interp.h"
+#include "exec/exec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,50 +104,6 @@ void interp_free(struct interp_code *ic)
     }
 }
 
-/* ---- memory checks ------------------------------------------------------------- */
-
-bool run_mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t size, bool write)
-{
-    if (addr - c->stack_lo <= c->stack_hi - c->stack_lo && size <= c->stack_hi - addr)
-        return true;
-    if (c->mem_len && addr - c->mem_lo < c->mem_len && size <= c->mem_len - (addr - c->mem_lo))
-        return true;
-    for (size_t k = 0; k < c->nregions; k++) {
-        const bpfvm_region *g = &c->regions[k];
-        if (addr - g->start < g->len && size <= g->len - (addr - g->start))
-            return !write || g->writable;
-    }
-    return false;
-}
-
-static const char *const size_name[9] = { [1] = "1 byte", [2] = "2 bytes", [4] = "4 bytes", [8] = "8 bytes" };
-
-static inline bool mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t size, bool write)
-{
-    if (LIKELY(addr - c->stack_lo <= c->stack_hi - c->stack_lo && size <= c->stack_hi - addr))
-        return true;
-    if (LIKELY(addr - c->mem_lo < c->mem_len && size <= c->mem_len - (addr - c->mem_lo)))
-        return true;
-    return c->nregions && run_mem_ok(c, addr, size, write);
-}
-
-static int fault_error(const struct bpfvm_call *c, bpfvm_error *err, long insn, uint64_t addr,
-                       uint64_t size, bool write)
-{
-    char where[160];
-    if (c->mem_len)
-        snprintf(where, sizeof where, "stack is %#llx..%#llx, memory block %#llx..%#llx",
-                 (unsigned long long)c->stack_lo, (unsigned long long)c->stack_hi,
-                 (unsigned long long)c->mem_lo, (unsigned long long)(c->mem_lo + c->mem_len));
-    else
-        snprintf(where, sizeof where, "stack is %#llx..%#llx, no memory block",
-                 (unsigned long long)c->stack_lo, (unsigned long long)c->stack_hi);
-    bool ro = !write ? false : run_mem_ok(c, addr, size, false);
-    return bpfvm_fail(err, BPFVM_E_FAULT, insn, "%s %s of %s at address %#llx (%s)",
-                      ro ? "read-only" : "out-of-bounds", write ? "store" : "load",
-                      interp_size_name((unsigned)size), (unsigned long long)addr, where);
-}
-
 /* Division and modulo with RFC 9669 results for zero divisors and INT_MIN / -1. */
 static inline uint64_t udiv64(uint64_t a, uint64_t b) { return b ? a / b : 0; }
 static inline uint64_t umod64(uint64_t a, uint64_t b) { return b ? a % b : a; }
@@ -190,9 +147,6 @@ static inline uint64_t smod32(uint64_t a, uint64_t b)
         return 0;
     return (uint32_t)((int32_t)a % (int32_t)b);
 }
-
-/* Size of a memory access for error messages. */
-const char *interp_size_name(unsigned size) { return size < 9 && size_name[size] ? size_name[size] : "?"; }
 
 /* ---- the loop -------------------------------------------------------------------- */
 

@@ -10,6 +10,5 @@ void interp_free(struct interp_code *ic);
 /* Runs p with r1..r5 = args. c must be filled except its stack bounds. */
 int interp_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], uint64_t *r0,
                bpfvm_error *err);
-const char *interp_size_name(unsigned size);
 
 #endif

@@ -38,7 +38,7 @@
 #define ADDR_D ((uint64_t)(D + (uint64_t)(int64_t)pc->off))
 #define ADDR_S ((uint64_t)(S + (uint64_t)(int64_t)pc->off))
 #define CHECK(a, sz, w)                                           \
-    if (UNLIKELY(!mem_ok(c, (a), (sz), (w)))) {                   \
+    if (UNLIKELY(!exec_mem_ok(c, (a), (sz), (w)))) {                   \
         fault_addr = (a);                                         \
         fault_size = (sz);                                        \
         fault_write = (w);                                        \
@@ -231,11 +231,8 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
         }
         vmcase(CALLX) {
             bpfvm_helper_fn fn = vm_helper(p->vm, D);
-            if (UNLIKELY(!fn)) {
-                bpfvm_fail(err, BPFVM_E_HELPER, pc - base, "callx r%u: no helper with id %llu",
-                           pc->dst, (unsigned long long)D);
-                return -BPFVM_E_HELPER;
-            }
+            if (UNLIKELY(!fn))
+                return exec_fault_callx(err, pc - base, pc->dst, D);
             R[0] = fn(R[1], R[2], R[3], R[4], R[5], c);
             if (UNLIKELY(c->failed))
                 goto helper_fail;
@@ -246,8 +243,7 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
         }
         vmcase(CALL_LOCAL) {
             if (UNLIKELY(depth + 1 >= BPFVM_MAX_FRAMES))
-                return bpfvm_fail(err, BPFVM_E_CALL_DEPTH, pc - base,
-                                  "local call nests more than %u frames", BPFVM_MAX_FRAMES);
+                return exec_fault_depth(err, pc - base);
             frame *f = &frames[depth++];
             f->ret = pc + 1;
             memcpy(f->saved, &R[6], sizeof f->saved);
@@ -365,17 +361,13 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
 
 mem_fault:
     c->budget = budget;
-    return fault_error(c, err, pc - base, fault_addr, fault_size, fault_write);
+    return exec_fault_mem(c, err, pc - base, fault_addr, fault_size, fault_write);
 misaligned:
-    return bpfvm_fail(err, BPFVM_E_FAULT, pc - base,
-                      "misaligned atomic access of %s at address %#llx",
-                      interp_size_name((unsigned)fault_size), (unsigned long long)fault_addr);
+    return exec_fault_misaligned(err, pc - base, fault_addr, fault_size);
 out_of_budget:
-    return bpfvm_fail(err, BPFVM_E_BUDGET, pc - base,
-                      "step budget of %lld instructions exhausted (the program may not terminate)",
-                      (long long)c->budget);
+    return exec_fault_budget(err, pc - base, c->budget);
 helper_fail:
-    return bpfvm_fail(err, BPFVM_E_HELPER, pc - base, "%s", c->fail_msg);
+    return exec_fault_helper(c, err, pc - base);
 packet_abort:
     /* Linux semantics: an out-of-bounds legacy packet load ends the program with 0. */
     *r0 = 0;

@@ -5,6 +5,10 @@
  */
 #include "rt/vm.h"
 #include "exec/interp.h"
+#include "exec/exec.h"
+#include "exec/jit.h"
+
+#include <time.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +130,8 @@ int bpfvm_prog_load(bpfvm_vm *vm, const void *code, size_t len, const bpfvm_load
     p->vm = vm;
     p->n = (uint32_t)(len / 8);
     p->ext = opts ? opts->ext : 0;
+    p->jit_blind = opts && opts->jit_blind;
+    pthread_mutex_init(&p->lock, NULL);
     p->name = strdup(opts && opts->name ? opts->name : "prog");
     p->insns = malloc(len ? len : 1);
     if (!p->name || !p->insns) {
@@ -151,6 +157,9 @@ void bpfvm_prog_free(bpfvm_prog *p)
     if (!p)
         return;
     interp_free(p->interp);
+    jit_free(p->jit);
+    pthread_mutex_destroy(&p->lock);
+    free(p->facts);
     isa_prog_info_free(&p->info);
     free(p->insns);
     free(p->name);
@@ -187,8 +196,15 @@ static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t m
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "run: prog and r0 must not be NULL");
     if (!o)
         o = &defaults;
-    if (o->engine != BPFVM_ENGINE_INTERP)
-        return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, -1, "the JIT engine is not available in this build");
+    if (o->engine == BPFVM_ENGINE_JIT) {
+        if (o->trace)
+            return bpfvm_fail(err, BPFVM_E_ARG, -1, "tracing is only available with the interpreter");
+        int rc = bpfvm_prog_jit(p, err);
+        if (rc)
+            return rc;
+    } else if (o->engine != BPFVM_ENGINE_INTERP) {
+        return bpfvm_fail(err, BPFVM_E_ARG, -1, "unknown engine %d", (int)o->engine);
+    }
     struct bpfvm_call c;
     memset(&c, 0, sizeof c);
     c.prog = p;
@@ -210,7 +226,37 @@ static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t m
     c.trace = o->trace;
     c.trace_user = o->trace_user;
     *r0 = 0;
+    if (o->engine == BPFVM_ENGINE_JIT)
+        return jit_run(p, &c, args, r0, err);
     return interp_run(p, &c, args, r0, err);
+}
+
+int bpfvm_prog_jit(bpfvm_prog *p, bpfvm_error *err)
+{
+    if (!p)
+        return bpfvm_fail(err, BPFVM_E_ARG, -1, "prog_jit: prog must not be NULL");
+    pthread_mutex_lock(&p->lock);
+    if (p->jit_status == 0) {
+        p->jit_status = jit_compile(p, &p->jit_err);
+        if (p->jit_status == 0)
+            p->jit_status = 1;
+    }
+    int rc = p->jit_status < 0 ? p->jit_status : 0;
+    if (rc && err)
+        *err = p->jit_err;
+    pthread_mutex_unlock(&p->lock);
+    return rc;
+}
+
+int bpfvm_prog_jit_info(bpfvm_prog *p, bpfvm_jit_info *info, bpfvm_error *err)
+{
+    int rc = bpfvm_prog_jit(p, err);
+    if (rc)
+        return rc;
+    const uint32_t *offs;
+    jit_code_info(p->jit, &info->code, &info->code_size, &offs, &info->compile_ns);
+    info->insn_offsets = offs;
+    return 0;
 }
 
 int bpfvm_run_args(bpfvm_prog *p, const uint64_t args[5], const bpfvm_run_opts *o, uint64_t *r0,

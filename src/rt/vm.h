@@ -25,6 +25,12 @@ struct bpfvm_vm {
 #define BPFVM_MAX_HELPER_ID 65535u
 
 struct interp_code;
+struct jit_code;
+
+/* Per-instruction facts proven by the verifier (prog->facts[i]). */
+enum {
+    FACT_MEM_SAFE = 1, /* this load/store/atomic is proven in bounds: no run-time check */
+};
 
 struct bpfvm_prog {
     bpfvm_vm *vm;
@@ -34,6 +40,12 @@ struct bpfvm_prog {
     char *name;
     isa_prog_info info;
     struct interp_code *interp; /* decoded form for the interpreter */
+    uint8_t *facts;             /* per slot FACT_* bits from the verifier; NULL = unverified */
+    bool jit_blind;             /* constant blinding requested at load */
+    pthread_mutex_t lock;       /* guards the lazy JIT compile */
+    struct jit_code *jit;       /* machine code, built on first JIT run or bpfvm_prog_jit */
+    int jit_status;             /* 0 not tried, 1 compiled, < 0 the error it gave */
+    bpfvm_error jit_err;
 };
 
 /* Helper lookup; NULL when id is not registered. */
@@ -61,7 +73,5 @@ struct bpfvm_call {
     char fail_msg[256];
 };
 
-/* True when [addr, addr+size) is inside a region the run may access. */
-bool run_mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t size, bool write);
 
 #endif
