@@ -76,6 +76,7 @@ static void usage(FILE *f)
             "  asm IN.s -o OUT.bin    assemble (uBPF or LLVM syntax, detected per line)\n"
             "  disasm IN.bin [--syntax llvm|ubpf]\n"
             "                         disassemble bytecode\n"
+            "  jit-dump PROG          the x86-64 code the JIT generates, per BPF instruction\n"
             "  info                   version, conformance groups, extensions, engines\n"
             "\n"
             "Run 'bpfvm <command> --help' for the options of a command.\n");
@@ -100,6 +101,8 @@ int main(int argc, char **argv)
         return cmd_asm(argc - 1, argv + 1);
     if (!strcmp(cmd, "disasm"))
         return cmd_disasm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "jit-dump"))
+        return cmd_jitdump(argc - 1, argv + 1);
     cli_error("unknown command '%s'", cmd);
     usage(stderr);
     return 2;

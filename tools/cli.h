@@ -10,6 +10,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_jitdump(int argc, char **argv);
 
 /* Prints "bpfvm: error: MSG" to stderr and returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

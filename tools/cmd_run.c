@@ -205,13 +205,17 @@ int cmd_run(int argc, char **argv)
 
     /* First run: the result (traced or counted when asked). */
     uint64_t r0 = 0;
-    bool counted = trace || json;
-    if (counted) {
-        ro.trace = on_trace;
-        ro.trace_user = &tr;
+    if (trace || json) { /* traced/counted run: always the interpreter */
+        bpfvm_run_opts to = ro;
+        to.engine = BPFVM_ENGINE_INTERP;
+        to.trace = on_trace;
+        to.trace_user = &tr;
+        rc = bpfvm_run(prog, mem, mem_len, &to, &r0, &err);
+        if (rc == 0 && pristine)
+            memcpy(mem, pristine, mem_len);
     }
-    rc = bpfvm_run(prog, mem, mem_len, &ro, &r0, &err);
-    ro.trace = NULL;
+    if (rc == 0 && (engine != BPFVM_ENGINE_INTERP || !(trace || json)))
+        rc = bpfvm_run(prog, mem, mem_len, &ro, &r0, &err);
     if (rc) {
         cli_error("%s: %s", prog_path, err.msg);
         free(pristine);
@@ -248,10 +252,15 @@ int cmd_run(int argc, char **argv)
 
     if (json) {
         printf("{\"r0\": %llu, \"r0_hex\": \"%#llx\", \"runs\": %llu, \"median_ns\": %llu, "
-               "\"min_ns\": %llu, \"engine\": \"%s\", \"insns\": %zu, \"executed\": %llu}\n",
+               "\"min_ns\": %llu, \"engine\": \"%s\", \"insns\": %zu, \"executed\": %llu",
                (unsigned long long)r0, (unsigned long long)r0, repeat ? repeat : 1ull,
                (unsigned long long)median, (unsigned long long)min,
                engine == BPFVM_ENGINE_JIT ? "jit" : "interp", code_len / 8, tr.count);
+        bpfvm_jit_info ji;
+        if (engine == BPFVM_ENGINE_JIT && bpfvm_prog_jit_info(prog, &ji, NULL) == 0)
+            printf(", \"compile_ns\": %llu, \"code_bytes\": %zu", (unsigned long long)ji.compile_ns,
+                   ji.code_size);
+        printf("}\n");
     } else {
         printf("r0 = %#llx (%llu", (unsigned long long)r0, (unsigned long long)r0);
         if ((int64_t)r0 < 0)
