@@ -100,12 +100,28 @@ void bpfvm_call_fail(bpfvm_call *call, const char *fmt, ...)
  * access (its stack, its memory block, registered regions). `write` asks for write. */
 bool bpfvm_call_mem_ok(bpfvm_call *call, uint64_t addr, uint64_t len, bool write);
 
+/* Program types: Linux numbering (enum bpf_prog_type), see "program types" below. */
+typedef enum bpfvm_prog_type {
+    BPFVM_PROG_UNSPEC = 0,
+    BPFVM_PROG_SOCKET_FILTER = 1,
+    BPFVM_PROG_KPROBE = 2,
+    BPFVM_PROG_SCHED_CLS = 3,
+    BPFVM_PROG_SCHED_ACT = 4,
+    BPFVM_PROG_TRACEPOINT = 5,
+    BPFVM_PROG_XDP = 6,
+    BPFVM_PROG_PERF_EVENT = 7,
+    BPFVM_PROG_CGROUP_SKB = 8,
+    BPFVM_PROG_RAW_TRACEPOINT = 17,
+    BPFVM_PROG_MEM = 1000, /* bpfvm's own: r1 = memory block, r2 = its length */
+} bpfvm_prog_type;
+
 /* ---- programs ------------------------------------------------------------------- */
 
 typedef struct bpfvm_load_opts {
     unsigned ext;        /* BPFVM_EXT_* extensions to accept; 0 = RFC 9669 only */
     const char *name;    /* program name for messages; may be NULL */
     bool jit_blind;      /* JIT: blind immediates (constant blinding) for untrusted programs */
+    bpfvm_prog_type type; /* program type; 0 = BPFVM_PROG_MEM for raw bytecode */
 } bpfvm_load_opts;
 
 /* Decodes and validates raw bytecode (8-byte little-endian slots) into a program.
@@ -146,6 +162,7 @@ typedef struct bpfvm_run_opts {
     size_t nregions;
     const void *packet;            /* buffer for the legacy ABS/IND loads; default: the memory block */
     size_t packet_len;
+    uint32_t cpu;                  /* CPU id seen by the program (per-CPU maps); < ncpus */
 } bpfvm_run_opts;
 
 /* Runs the program with r1 = mem, r2 = mem_len, r10 = top of a fresh 512-byte stack.
@@ -173,6 +190,181 @@ typedef struct bpfvm_jit_info {
 
 /* Compiles if needed and describes the generated code (valid while prog lives). */
 int bpfvm_prog_jit_info(bpfvm_prog *prog, bpfvm_jit_info *info, bpfvm_error *err);
+
+/* ---- maps -------------------------------------------------------------------
+ * Maps belong to a VM and are shared by the programs loaded into it and the host.
+ * Types, flags, errors and semantics follow Linux (enum bpf_map_type numbering).
+ * All operations are thread-safe. A map's id is what `lddw rX, map_by_fd(ID)`
+ * refers to (ids start at 1). */
+
+typedef struct bpfvm_map bpfvm_map;
+
+typedef enum bpfvm_map_type {
+    BPFVM_MAP_HASH = 1,
+    BPFVM_MAP_ARRAY = 2,
+    BPFVM_MAP_PROG_ARRAY = 3,
+    BPFVM_MAP_PERCPU_HASH = 5,
+    BPFVM_MAP_PERCPU_ARRAY = 6,
+    BPFVM_MAP_LRU_HASH = 9,
+    BPFVM_MAP_LRU_PERCPU_HASH = 10,
+    BPFVM_MAP_ARRAY_OF_MAPS = 12,
+    BPFVM_MAP_HASH_OF_MAPS = 13,
+    BPFVM_MAP_QUEUE = 22,
+    BPFVM_MAP_STACK = 23,
+    BPFVM_MAP_RINGBUF = 27,
+} bpfvm_map_type;
+
+/* Update flags (Linux BPF_ANY / BPF_NOEXIST / BPF_EXIST). */
+#define BPFVM_ANY 0
+#define BPFVM_NOEXIST 1
+#define BPFVM_EXIST 2
+
+/* Map creation flags (Linux values). */
+#define BPFVM_F_NO_PREALLOC (1u << 0)
+#define BPFVM_F_RDONLY_PROG (1u << 7) /* programs may read, not write (.rodata) */
+
+typedef struct bpfvm_map_def {
+    bpfvm_map_type type;
+    uint32_t key_size;
+    uint32_t value_size;   /* per CPU for per-CPU maps; ring buffer: 0 */
+    uint32_t max_entries;  /* ring buffer: data size in bytes, a power of 2 >= 4096 */
+    uint32_t flags;
+    const char *name;      /* may be NULL */
+    const bpfvm_map *inner; /* map-in-map: a map whose shape every inner map must have */
+} bpfvm_map_def;
+
+int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bpfvm_error *err);
+/* Maps are freed with their VM. */
+
+/* Number of CPUs per-CPU maps keep values for (default 1; set before creating maps)
+ * and the CPU a run executes on is bpfvm_run_opts.cpu. */
+int bpfvm_vm_set_ncpus(bpfvm_vm *vm, uint32_t ncpus, bpfvm_error *err);
+uint32_t bpfvm_vm_ncpus(const bpfvm_vm *vm);
+
+uint32_t bpfvm_map_id(const bpfvm_map *map);
+bpfvm_map *bpfvm_map_by_id(bpfvm_vm *vm, uint32_t id);
+bpfvm_map *bpfvm_map_by_name(bpfvm_vm *vm, const char *name);
+/* Maps of the VM in creation order: index 0..count-1. */
+size_t bpfvm_map_count(const bpfvm_vm *vm);
+bpfvm_map *bpfvm_map_at(bpfvm_vm *vm, size_t index);
+const bpfvm_map_def *bpfvm_map_get_def(const bpfvm_map *map);
+const char *bpfvm_map_type_name(bpfvm_map_type type);
+
+/* Host-side element access. Values are copied; for per-CPU maps `value` holds
+ * ncpus values of value_size bytes each (rounded up to 8 bytes, as in Linux).
+ * Return 0 or a negative errno (-ENOENT, -EEXIST, -E2BIG, -EINVAL, ...). */
+int bpfvm_map_lookup(bpfvm_map *map, const void *key, void *value);
+int bpfvm_map_update(bpfvm_map *map, const void *key, const void *value, uint64_t flags);
+int bpfvm_map_delete(bpfvm_map *map, const void *key);
+/* Iteration: key NULL gives the first key. -ENOENT after the last. */
+int bpfvm_map_next_key(bpfvm_map *map, const void *key, void *next_key);
+/* Queue/stack maps: push / pop (key is unused). */
+int bpfvm_map_push(bpfvm_map *map, const void *value, uint64_t flags);
+int bpfvm_map_pop(bpfvm_map *map, void *value);
+/* Prog arrays and map-in-map: store a program / map at an index (or key). */
+int bpfvm_map_set_prog(bpfvm_map *map, uint32_t index, bpfvm_prog *prog);
+int bpfvm_map_set_map(bpfvm_map *map, const void *key, bpfvm_map *inner);
+/* Ring buffer: calls fn for each committed record (discarded ones are skipped) and
+ * consumes it. Returns the number of records, or a negative errno. */
+typedef int (*bpfvm_ringbuf_fn)(void *user, const void *data, size_t size);
+int bpfvm_ringbuf_consume(bpfvm_map *map, bpfvm_ringbuf_fn fn, void *user);
+
+/* ---- helpers with prototypes -----------------------------------------------------
+ * Every helper has a prototype: the types of its arguments and result, in Linux's
+ * terms. The verifier checks calls against it, and in checked mode (unverified
+ * programs) the runtime checks pointer arguments against it before the call. */
+
+typedef enum bpfvm_arg_type {
+    BPFVM_ARG_NONE = 0,          /* unused argument */
+    BPFVM_ARG_ANYTHING,          /* any scalar or pointer */
+    BPFVM_ARG_MAP,               /* a map (lddw map_by_fd) */
+    BPFVM_ARG_MAP_KEY,           /* pointer to key_size readable bytes of the map argument */
+    BPFVM_ARG_MAP_VALUE,         /* pointer to value_size readable bytes */
+    BPFVM_ARG_MAP_VALUE_UNINIT,  /* pointer to value_size writable bytes */
+    BPFVM_ARG_MEM,               /* pointer to readable memory; size is the next argument */
+    BPFVM_ARG_MEM_UNINIT,        /* pointer to writable memory; size is the next argument */
+    BPFVM_ARG_MEM_OR_NULL,       /* like MEM, NULL allowed */
+    BPFVM_ARG_SIZE,              /* size of the previous MEM argument, > 0 */
+    BPFVM_ARG_SIZE_OR_ZERO,      /* size of the previous MEM argument, may be 0 */
+    BPFVM_ARG_CTX,               /* the program's context */
+    BPFVM_ARG_FUNC,              /* a callback: lddw code_addr of a BPF function */
+    BPFVM_ARG_ALLOC_MEM,         /* a record returned by a RET_ALLOC_MEM helper (released) */
+    BPFVM_ARG_CONST_STR,         /* pointer to a NUL-terminated read-only string */
+    BPFVM_ARG_STACK_OR_NULL,     /* pointer into the stack, or NULL */
+} bpfvm_arg_type;
+
+typedef enum bpfvm_ret_type {
+    BPFVM_RET_INTEGER = 0,
+    BPFVM_RET_VOID,
+    BPFVM_RET_MAP_VALUE_OR_NULL, /* pointer to the map argument's value, or NULL */
+    BPFVM_RET_ALLOC_MEM_OR_NULL, /* pointer to memory of the size given by the 2nd arg, or NULL;
+                                    must be released on every path (ringbuf reserve) */
+    BPFVM_RET_NEVER,             /* does not return on success (tail call) */
+} bpfvm_ret_type;
+
+typedef struct bpfvm_helper_proto {
+    bpfvm_ret_type ret;
+    bpfvm_arg_type args[5];
+    bool releases_ref;           /* frees its ALLOC_MEM argument (ringbuf submit/discard) */
+    bool changes_packet;         /* invalidates packet pointers (xdp_adjust_head, ...) */
+    bool gpl_only;
+} bpfvm_helper_proto;
+
+/* Registers a helper with its prototype (bpfvm_register_helper registers one with
+ * every argument ANYTHING and an INTEGER result). */
+int bpfvm_register_helper_proto(bpfvm_vm *vm, uint32_t id, const char *name, bpfvm_helper_fn fn,
+                                const bpfvm_helper_proto *proto, bpfvm_error *err);
+/* The prototype of helper id, or NULL. */
+const bpfvm_helper_proto *bpfvm_helper_get_proto(const bpfvm_vm *vm, uint32_t id);
+
+/* Host hooks used by the standard Linux helpers. */
+typedef void (*bpfvm_print_fn)(void *user, const char *text);
+/* Output of bpf_trace_printk (default: discarded). */
+void bpfvm_vm_set_print(bpfvm_vm *vm, bpfvm_print_fn fn, void *user);
+/* Memory bpf_probe_read_kernel/user may read (default: none; reads outside fail
+ * with -EFAULT and zero the destination, as in Linux). */
+int bpfvm_vm_add_probe_region(bpfvm_vm *vm, const void *start, size_t len, bpfvm_error *err);
+/* Seed of bpf_get_prandom_u32 (default: fixed, so runs are reproducible). */
+void bpfvm_vm_set_seed(bpfvm_vm *vm, uint64_t seed);
+
+/* ---- program types and contexts --------------------------------------------------
+ * Linux numbering (enum bpf_prog_type). Programs loaded from ELF objects get their
+ * type from the section name, as libbpf does. XDP, socket filter, tc (sched_cls /
+ * sched_act) and raw memory programs can run here; the others load, list and verify. */
+
+const char *bpfvm_prog_type_name(bpfvm_prog_type type);
+/* Parses a name ("xdp", "socket", "tc", "kprobe", "mem", ...). -1 when unknown. */
+int bpfvm_prog_type_parse(const char *name);
+/* The type libbpf gives a SEC() name ("xdp", "kprobe/sys_open", "tc", ...). */
+bpfvm_prog_type bpfvm_prog_type_of_section(const char *section);
+bpfvm_prog_type bpfvm_prog_get_type(const bpfvm_prog *prog);
+int bpfvm_prog_set_type(bpfvm_prog *prog, bpfvm_prog_type type, bpfvm_error *err);
+const char *bpfvm_prog_section(const bpfvm_prog *prog);
+
+/* XDP return codes. */
+enum { BPFVM_XDP_ABORTED = 0, BPFVM_XDP_DROP, BPFVM_XDP_PASS, BPFVM_XDP_TX, BPFVM_XDP_REDIRECT };
+
+/* A packet for XDP / socket filter / tc programs, in a buffer with Linux's XDP
+ * layout: 256 bytes of headroom before the data and room to grow at the end, so
+ * bpf_xdp_adjust_head/tail/meta work as in the kernel. Reusable across runs; one
+ * packet per thread. */
+typedef struct bpfvm_packet bpfvm_packet;
+
+bpfvm_packet *bpfvm_packet_new(void);
+void bpfvm_packet_free(bpfvm_packet *pkt);
+/* Copies len bytes in (an Ethernet frame) and resets head/tail/meta. */
+int bpfvm_packet_set(bpfvm_packet *pkt, const void *data, size_t len, bpfvm_error *err);
+/* The packet as the program left it (after adjust_head/tail and writes). */
+const uint8_t *bpfvm_packet_data(const bpfvm_packet *pkt, size_t *len);
+/* Metadata the context exposes: interface and queue. */
+void bpfvm_packet_set_ifindex(bpfvm_packet *pkt, uint32_t ingress_ifindex, uint32_t rx_queue);
+
+/* Runs an XDP, socket filter or tc program on the packet, with the context its type
+ * defines (struct xdp_md or struct __sk_buff). *ret is the program's return value
+ * (an XDP action; bytes to keep for socket filters; a TC action). Socket filters
+ * see the packet from its network header, as the kernel's BPF_PROG_TEST_RUN does. */
+int bpfvm_run_packet(bpfvm_prog *prog, bpfvm_packet *pkt, const bpfvm_run_opts *opts,
+                     uint64_t *ret, bpfvm_error *err);
 
 /* ---- assembler / disassembler -------------------------------------------------- */
 

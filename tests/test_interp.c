@@ -248,7 +248,9 @@ static void test_helpers(void **state)
     bpfvm_error err;
     assert_int_equal(bpfvm_register_helper(vm, 70000, "x", h_add, &err), -BPFVM_E_ARG);
     assert_string_equal(err.msg, "helper id 70000 is above the limit of 65535");
-    assert_null(bpfvm_helper_name(vm, 1));
+    assert_null(bpfvm_helper_name(vm, 9999));
+    /* a new VM has Linux's standard helpers; hosts may replace them */
+    assert_string_equal(bpfvm_helper_name(vm, 1), "bpf_map_lookup_elem");
     assert_int_equal(bpfvm_register_helper(vm, 1, "add5", h_add, &err), 0);
     assert_string_equal(bpfvm_helper_name(vm, 1), "add5");
     bpfvm_vm_free(vm);

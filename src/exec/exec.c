@@ -1,6 +1,7 @@
 /* exec.c — checked-mode memory test and run-time error messages shared by the
  * interpreter and the JIT (see exec.h). */
 #include "exec/exec.h"
+#include "rt/packet.h"
 
 #include <stdio.h>
 
@@ -12,6 +13,18 @@ bool run_mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64_t size, bool w
         return true;
     for (size_t k = 0; k < c->nregions; k++) {
         const bpfvm_region *g = &c->regions[k];
+        if (addr - g->start < g->len && size <= g->len - (addr - g->start))
+            return !write || g->writable;
+    }
+    if (c->pkt) {
+        for (size_t k = 0; k < c->pkt->nregions; k++) {
+            const bpfvm_region *g = &c->pkt->regions[k];
+            if (addr - g->start < g->len && size <= g->len - (addr - g->start))
+                return !write || g->writable;
+        }
+    }
+    for (size_t k = 0; k < c->nvm_regions; k++) {
+        const bpfvm_region *g = &c->vm_regions[k];
         if (addr - g->start < g->len && size <= g->len - (addr - g->start))
             return !write || g->writable;
     }
@@ -69,4 +82,10 @@ int exec_fault_callx(bpfvm_error *err, long insn, unsigned reg, uint64_t id)
 {
     return bpfvm_fail(err, BPFVM_E_HELPER, insn, "callx r%u: no helper with id %llu", reg,
                       (unsigned long long)id);
+}
+
+int exec_fault_tailcall_depth(bpfvm_error *err, long insn)
+{
+    return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, insn,
+                      "tail call from a BPF-to-BPF subprogram or callback is not supported");
 }

@@ -17,7 +17,7 @@ static inline bool exec_mem_ok(const struct bpfvm_call *c, uint64_t addr, uint64
         return true;
     if (LIKELY(addr - c->mem_lo < c->mem_len && size <= c->mem_len - (addr - c->mem_lo)))
         return true;
-    return c->nregions && run_mem_ok(c, addr, size, write);
+    return (c->nregions || c->nvm_regions || c->pkt) && run_mem_ok(c, addr, size, write);
 }
 
 const char *exec_size_name(unsigned size);
@@ -29,6 +29,7 @@ int exec_fault_misaligned(bpfvm_error *err, long insn, uint64_t addr, uint64_t s
 int exec_fault_budget(bpfvm_error *err, long insn, int64_t budget);
 int exec_fault_depth(bpfvm_error *err, long insn);
 int exec_fault_helper(const struct bpfvm_call *c, bpfvm_error *err, long insn);
+int exec_fault_tailcall_depth(bpfvm_error *err, long insn);
 int exec_fault_callx(bpfvm_error *err, long insn, unsigned reg, uint64_t id);
 
 #endif

@@ -72,8 +72,10 @@ int interp_build(bpfvm_prog *p, bpfvm_error *err)
             break;
         case SH_LDDW:
             c->imm = (uint32_t)in->imm | (uint64_t)(uint32_t)p->insns[i + 1].imm << 32;
-            if (id == ISA_LDDW_CODE)
-                c->off = (int32_t)isa_target(in, r, i);
+            if (id == ISA_LDDW_CODE) /* a callback: tagged slot of the function */
+                c->imm = VM_FUNC_TAG | (uint32_t)isa_target(in, r, i);
+            else if (p->lddw_values)  /* map references resolved by the runtime */
+                c->imm = p->lddw_values[i];
             break;
         case SH_CALL:
             if (id == ISA_CALL_HELPER) {
@@ -174,14 +176,31 @@ static inline uint64_t bswap64_(uint64_t x) { return __builtin_bswap64(x); }
 #undef INTERP_NAME
 #undef INTERP_TRACE
 
+/* bpf_loop & co.: run the function at slot one frame below the caller's. */
+static int interp_call_fn(struct bpfvm_call *c, uint32_t slot, const uint64_t args[5], uint64_t *ret)
+{
+    const ix *start = c->prog->interp->code + slot;
+    unsigned depth = c->depth + 1;
+    if (depth >= BPFVM_MAX_FRAMES)
+        return exec_fault_depth(c->err, -1);
+    uint64_t saved_r10 = c->r10;
+    int rc = c->trace ? interp_loop_trace(c, start, depth, c->r10 - BPFVM_STACK_SIZE, args, ret, c->err)
+                      : interp_loop_fast(c, start, depth, c->r10 - BPFVM_STACK_SIZE, args, ret, c->err);
+    c->depth = depth - 1;
+    c->r10 = saved_r10;
+    return rc;
+}
+
 int interp_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], uint64_t *r0,
                bpfvm_error *err)
 {
     uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
     c->stack_lo = (uint64_t)(uintptr_t)stack;
     c->stack_hi = c->stack_lo + sizeof stack;
+    c->prog = p;
+    c->call_fn = interp_call_fn;
+    c->err = err;
     if (c->trace)
-        return interp_loop_trace(p, c, args, stack, r0, err);
-    return interp_loop_fast(p, c, args, stack, r0, err);
+        return interp_loop_trace(c, p->interp->code, 0, c->stack_hi, args, r0, err);
+    return interp_loop_fast(c, p->interp->code, 0, c->stack_hi, args, r0, err);
 }
-

@@ -34,6 +34,17 @@
             goto out_of_budget;                                   \
     }                                                             \
     pc = np_;
+/* Helpers see the budget, depth and frame pointer (for callbacks) and may set
+ * c->pending to fail the program or request a tail call. */
+#define HELPER_CALL(fn)                                           \
+    c->budget = budget;                                           \
+    c->depth = depth;                                             \
+    c->r10 = R[10];                                               \
+    R[0] = fn(R[1], R[2], R[3], R[4], R[5], c);                   \
+    budget = c->budget;                                           \
+    if (UNLIKELY(c->pending))                                     \
+        goto helper_pending;                                      \
+    NEXT
 #define COND(cond) { if (cond) { TAKE(pc->off) } else pc++; } vmbreak;
 #define ADDR_D ((uint64_t)(D + (uint64_t)(int64_t)pc->off))
 #define ADDR_S ((uint64_t)(S + (uint64_t)(int64_t)pc->off))
@@ -60,14 +71,16 @@
 #define LDABS(T, swap, off_expr)                                  \
     {                                                             \
         int64_t o_ = (off_expr);                                  \
-        if (UNLIKELY(o_ < 0 || (uint64_t)o_ + sizeof(T) > c->pkt_len)) \
+        if (UNLIKELY(o_ < 0 || (uint64_t)o_ + sizeof(T) > c->ldabs_len)) \
             goto packet_abort;                                    \
-        R[0] = swap(LD(T, c->pkt + o_));                          \
+        R[0] = swap(LD(T, c->ldabs_pkt + o_));                          \
     }                                                             \
     NEXT
 
-static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5],
-                       uint64_t *stack, uint64_t *r0, bpfvm_error *err)
+/* Runs from `start` until the frame at base_depth exits. base_depth is 0 for a
+ * program run and > 0 when a helper calls back into BPF (bpf_loop). */
+static int INTERP_NAME(struct bpfvm_call *c, const ix *start, unsigned base_depth, uint64_t r10,
+                       const uint64_t args[5], uint64_t *r0, bpfvm_error *err)
 {
 #if defined(__GNUC__) && !defined(BPFVM_INTERP_SWITCH)
     static const void *const disptab[ISA_NROWS] = {
@@ -76,21 +89,20 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
 #undef ROW
     };
 #endif
-    const ix *const base = p->interp->code;
-    const ix *pc = base;
+    const bpfvm_prog *p = c->prog;
+    const ix *base = p->interp->code;
+    const ix *pc = start;
     uint64_t R[11] = { 0 };
     frame frames[BPFVM_MAX_FRAMES];
-    unsigned depth = 0;
+    unsigned depth = base_depth;
     int64_t budget = c->budget;
-    uint64_t may_goto_left = c->may_goto_left;
     uint64_t fault_addr = 0, fault_size = 0;
     bool fault_write = false;
 #if INTERP_TRACE
     const ix *last = NULL;
 #endif
-    (void)stack;
     memcpy(&R[1], args, 5 * sizeof(uint64_t));
-    R[10] = c->stack_hi;
+    R[10] = r10;
 
     for (;;) {
         vmfetch();
@@ -224,19 +236,13 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
         /* ---- calls ---- */
         vmcase(CALL_HELPER) {
             bpfvm_helper_fn fn = (bpfvm_helper_fn)(uintptr_t)K;
-            R[0] = fn(R[1], R[2], R[3], R[4], R[5], c);
-            if (UNLIKELY(c->failed))
-                goto helper_fail;
-            NEXT
+            HELPER_CALL(fn)
         }
         vmcase(CALLX) {
             bpfvm_helper_fn fn = vm_helper(p->vm, D);
             if (UNLIKELY(!fn))
                 return exec_fault_callx(err, pc - base, pc->dst, D);
-            R[0] = fn(R[1], R[2], R[3], R[4], R[5], c);
-            if (UNLIKELY(c->failed))
-                goto helper_fail;
-            NEXT
+            HELPER_CALL(fn)
         }
         vmcase(CALL_KFUNC) {
             return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, pc - base, "kfunc calls are not supported");
@@ -244,7 +250,7 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
         vmcase(CALL_LOCAL) {
             if (UNLIKELY(depth + 1 >= BPFVM_MAX_FRAMES))
                 return exec_fault_depth(err, pc - base);
-            frame *f = &frames[depth++];
+            frame *f = &frames[depth++ - base_depth];
             f->ret = pc + 1;
             memcpy(f->saved, &R[6], sizeof f->saved);
             R[10] -= BPFVM_STACK_SIZE;
@@ -255,7 +261,7 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
             vmbreak;
         }
         vmcase(EXIT) {
-            if (depth == 0) {
+            if (depth == base_depth) {
 #if INTERP_TRACE
                 c->trace(c->trace_user, pc - base, R, depth);
 #endif
@@ -263,16 +269,16 @@ static int INTERP_NAME(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t
                 c->budget = budget;
                 return 0;
             }
-            frame *f = &frames[--depth];
+            frame *f = &frames[--depth - base_depth];
             memcpy(&R[6], f->saved, sizeof f->saved);
             pc = f->ret;
             vmbreak;
         }
         vmcase(MAY_GOTO) {
-            if (may_goto_left == 0) {
+            if (c->may_goto_left == 0) {
                 TAKE(pc->off)
             } else {
-                may_goto_left--;
+                c->may_goto_left--;
                 pc++;
             }
             vmbreak;
@@ -366,8 +372,17 @@ misaligned:
     return exec_fault_misaligned(err, pc - base, fault_addr, fault_size);
 out_of_budget:
     return exec_fault_budget(err, pc - base, c->budget);
-helper_fail:
-    return exec_fault_helper(c, err, pc - base);
+helper_pending:
+    if (c->pending & PENDING_FAIL)
+        return exec_fault_helper(c, err, pc - base);
+    /* tail call: the target replaces the running program, keeping r1 (the context) */
+    if (depth != 0)
+        return exec_fault_tailcall_depth(err, pc - base);
+    c->pending = 0;
+    p = c->prog = c->tail_prog;
+    base = pc = p->interp->code;
+    R[10] = c->stack_hi;
+    vmbreak;
 packet_abort:
     /* Linux semantics: an out-of-bounds legacy packet load ends the program with 0. */
     *r0 = 0;
@@ -386,6 +401,7 @@ packet_abort:
 #undef NEXT
 #undef TAKE
 #undef COND
+#undef HELPER_CALL
 #undef ADDR_D
 #undef ADDR_S
 #undef CHECK

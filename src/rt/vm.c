@@ -7,6 +7,10 @@
 #include "exec/interp.h"
 #include "exec/exec.h"
 #include "exec/jit.h"
+#include "rt/map.h"
+#include "rt/helpers.h"
+#include "rt/progtype.h"
+#include "rt/packet.h"
 
 #include <time.h>
 
@@ -16,7 +20,17 @@
 
 bpfvm_vm *bpfvm_vm_new(void)
 {
-    return calloc(1, sizeof(bpfvm_vm));
+    bpfvm_vm *vm = calloc(1, sizeof(bpfvm_vm));
+    if (!vm)
+        return NULL;
+    pthread_mutex_init(&vm->lock, NULL);
+    vm->ncpus = 1;
+    vm->seed = 0x5eed5eed5eed5eedull;
+    if (helpers_register_std(vm, NULL)) {
+        bpfvm_vm_free(vm);
+        return NULL;
+    }
+    return vm;
 }
 
 void bpfvm_vm_free(bpfvm_vm *vm)
@@ -26,11 +40,15 @@ void bpfvm_vm_free(bpfvm_vm *vm)
     for (uint32_t i = 0; i < vm->nhelpers; i++)
         free(vm->helpers[i].name);
     free(vm->helpers);
+    vm_free_maps(vm);
+    free(vm->map_regions);
+    free(vm->probe);
+    pthread_mutex_destroy(&vm->lock);
     free(vm);
 }
 
-int bpfvm_register_helper(bpfvm_vm *vm, uint32_t id, const char *name, bpfvm_helper_fn fn,
-                          bpfvm_error *err)
+int bpfvm_register_helper_proto(bpfvm_vm *vm, uint32_t id, const char *name, bpfvm_helper_fn fn,
+                                const bpfvm_helper_proto *proto, bpfvm_error *err)
 {
     if (!vm || !fn)
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "register_helper: vm and fn must not be NULL");
@@ -38,7 +56,7 @@ int bpfvm_register_helper(bpfvm_vm *vm, uint32_t id, const char *name, bpfvm_hel
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "helper id %u is above the limit of %u", id,
                           BPFVM_MAX_HELPER_ID);
     if (id >= vm->nhelpers) {
-        uint32_t cap = vm->nhelpers ? vm->nhelpers : 64;
+        uint32_t cap = vm->nhelpers ? vm->nhelpers : 256;
         while (cap <= id)
             cap *= 2;
         helper_entry *h = realloc(vm->helpers, cap * sizeof *h);
@@ -51,10 +69,76 @@ int bpfvm_register_helper(bpfvm_vm *vm, uint32_t id, const char *name, bpfvm_hel
     char *copy = NULL;
     if (name && !(copy = strdup(name)))
         return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory registering helper %u", id);
-    free(vm->helpers[id].name);
-    vm->helpers[id].name = copy;
-    vm->helpers[id].fn = fn;
+    helper_entry *e = &vm->helpers[id];
+    free(e->name);
+    e->name = copy;
+    e->fn = fn;
+    e->std = false;
+    if (proto) {
+        e->proto = *proto;
+    } else {
+        memset(&e->proto, 0, sizeof e->proto);
+        for (int i = 0; i < 5; i++)
+            e->proto.args[i] = BPFVM_ARG_ANYTHING;
+    }
     return 0;
+}
+
+int bpfvm_register_helper(bpfvm_vm *vm, uint32_t id, const char *name, bpfvm_helper_fn fn,
+                          bpfvm_error *err)
+{
+    return bpfvm_register_helper_proto(vm, id, name, fn, NULL, err);
+}
+
+const bpfvm_helper_proto *bpfvm_helper_get_proto(const bpfvm_vm *vm, uint32_t id)
+{
+    return vm && id < vm->nhelpers && vm->helpers[id].fn ? &vm->helpers[id].proto : NULL;
+}
+
+void bpfvm_vm_set_print(bpfvm_vm *vm, bpfvm_print_fn fn, void *user)
+{
+    vm->print = fn;
+    vm->print_user = user;
+}
+
+int bpfvm_vm_add_probe_region(bpfvm_vm *vm, const void *start, size_t len, bpfvm_error *err)
+{
+    bpfvm_region *r = realloc(vm->probe, (vm->nprobe + 1) * sizeof *r);
+    if (!r)
+        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory");
+    vm->probe = r;
+    r[vm->nprobe++] = (bpfvm_region){ (uint64_t)(uintptr_t)start, len, false };
+    return 0;
+}
+
+void bpfvm_vm_set_seed(bpfvm_vm *vm, uint64_t seed)
+{
+    vm->seed = seed;
+    vm->prng = 0;
+}
+
+void vm_map_regions(bpfvm_vm *vm, const bpfvm_region **regions, size_t *n)
+{
+    if (__atomic_load_n(&vm->map_regions_for, __ATOMIC_ACQUIRE) != __atomic_load_n(&vm->nmaps, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&vm->lock);
+        size_t cap = (size_t)vm->nmaps * MAP_MAX_REGIONS, k = 0;
+        bpfvm_region *r = cap ? malloc(cap * sizeof *r) : NULL;
+        for (uint32_t i = 0; r && i < vm->nmaps; i++)
+            if (vm->maps[i]->ops->regions)
+                k += vm->maps[i]->ops->regions(vm->maps[i], r + k, MAP_MAX_REGIONS);
+        /* Maps are created before programs run on other threads (bpfvm.h), so no
+         * run still reads the old table. */
+        if (r || !cap) {
+            bpfvm_region *old = vm->map_regions;
+            vm->map_regions = r;
+            vm->nmap_regions = k;
+            __atomic_store_n(&vm->map_regions_for, vm->nmaps, __ATOMIC_RELEASE);
+            free(old);
+        }
+        pthread_mutex_unlock(&vm->lock);
+    }
+    *regions = vm->map_regions;
+    *n = vm->nmap_regions;
 }
 
 const char *bpfvm_helper_name(const bpfvm_vm *vm, uint32_t id)
@@ -82,26 +166,66 @@ bool bpfvm_group_is_rfc(unsigned group)
 /* ---- programs ---------------------------------------------------------------- */
 
 /* Host-dependent checks after validation: helpers exist, references resolve. */
+/* The map an lddw refers to: by id (src 1, 2) or by creation index (src 5, 6). */
+static bpfvm_map *lddw_map(bpfvm_prog *p, uint16_t id, int32_t imm)
+{
+    if (id == ISA_LDDW_MAP_FD || id == ISA_LDDW_MAP_VAL)
+        return imm > 0 ? bpfvm_map_by_id(p->vm, (uint32_t)imm) : NULL;
+    return imm >= 0 && (size_t)imm < bpfvm_map_count(p->vm) ? bpfvm_map_at(p->vm, (size_t)imm) : NULL;
+}
+
+/* Host-dependent checks after validation: helpers exist and may be called by the
+ * program's type, map references resolve (the value each lddw loads is computed
+ * here once: a map pointer, or the address of an array map's value + offset). */
 static int resolve(bpfvm_prog *p, bpfvm_error *err)
 {
+    const progtype_info *pt = progtype_get(p->type);
     for (uint32_t i = 0; i < p->n; i++) {
         uint16_t id = p->info.rows[i];
         const isa_insn *in = &p->insns[i];
         switch (id) {
-        case ISA_CALL_HELPER:
-            if (!vm_helper(p->vm, (uint32_t)in->imm))
-                return bpfvm_fail(err, BPFVM_E_INVALID, i, "call to unknown helper %u",
-                                  (uint32_t)in->imm);
+        case ISA_CALL_HELPER: {
+            uint32_t h = (uint32_t)in->imm;
+            if (!vm_helper(p->vm, h))
+                return bpfvm_fail(err, BPFVM_E_INVALID, i, "call to unknown helper %u", h);
+            if (pt && p->type != BPFVM_PROG_MEM && p->vm->helpers[h].std && !progtype_helper_allowed(pt, h))
+                return bpfvm_fail(err, BPFVM_E_INVALID, i, "program type %s may not call helper %s (%u)",
+                                  pt->name, p->vm->helpers[h].name, h);
             break;
+        }
         case ISA_CALL_KFUNC:
             return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, i,
                               "call of kernel function (kfunc) with BTF id %d is not supported", in->imm);
         case ISA_LDDW_MAP_FD:
         case ISA_LDDW_MAP_VAL:
         case ISA_LDDW_MAP_IDX:
-        case ISA_LDDW_MAP_IDX_VAL:
-            return bpfvm_fail(err, BPFVM_E_INVALID, i, "lddw %s refers to map %d, but the program has no maps",
-                              isa_rows[id].llvm, in->imm);
+        case ISA_LDDW_MAP_IDX_VAL: {
+            bpfvm_map *m = lddw_map(p, id, in->imm);
+            if (!m) {
+                if (!bpfvm_map_count(p->vm))
+                    return bpfvm_fail(err, BPFVM_E_INVALID, i, "lddw %s refers to map %d, but the program has no maps",
+                                      isa_rows[id].llvm, in->imm);
+                return bpfvm_fail(err, BPFVM_E_INVALID, i, "lddw %s refers to map %d, which does not exist",
+                                  isa_rows[id].llvm, in->imm);
+            }
+            if (!p->lddw_values && !(p->lddw_values = calloc(p->n, sizeof *p->lddw_values)))
+                return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory");
+            uint64_t v = (uint64_t)(uintptr_t)m;
+            if (id == ISA_LDDW_MAP_VAL || id == ISA_LDDW_MAP_IDX_VAL) {
+                uint32_t off = (uint32_t)p->insns[i + 1].imm, zero = 0;
+                if (m->def.type != BPFVM_MAP_ARRAY || m->def.max_entries != 1)
+                    return bpfvm_fail(err, BPFVM_E_INVALID, i,
+                                      "lddw %s: map '%s' is not a single-entry array, so its value has no fixed address",
+                                      isa_rows[id].llvm, m->name);
+                if (off >= m->def.value_size)
+                    return bpfvm_fail(err, BPFVM_E_INVALID, i,
+                                      "lddw %s: offset %u is outside the %u-byte value of map '%s'",
+                                      isa_rows[id].llvm, off, m->def.value_size, m->name);
+                v = (uint64_t)(uintptr_t)m->ops->lookup(m, &zero, 0) + off;
+            }
+            p->lddw_values[i] = v;
+            break;
+        }
         case ISA_LDDW_VAR:
             return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, i,
                               "lddw var_addr (src_reg 3, platform variable %d) is not supported", in->imm);
@@ -131,6 +255,7 @@ int bpfvm_prog_load(bpfvm_vm *vm, const void *code, size_t len, const bpfvm_load
     p->n = (uint32_t)(len / 8);
     p->ext = opts ? opts->ext : 0;
     p->jit_blind = opts && opts->jit_blind;
+    p->type = opts && opts->type ? opts->type : BPFVM_PROG_MEM;
     pthread_mutex_init(&p->lock, NULL);
     p->name = strdup(opts && opts->name ? opts->name : "prog");
     p->insns = malloc(len ? len : 1);
@@ -160,6 +285,8 @@ void bpfvm_prog_free(bpfvm_prog *p)
     jit_free(p->jit);
     pthread_mutex_destroy(&p->lock);
     free(p->facts);
+    free(p->lddw_values);
+    free(p->section);
     isa_prog_info_free(&p->info);
     free(p->insns);
     free(p->name);
@@ -169,6 +296,16 @@ void bpfvm_prog_free(bpfvm_prog *p)
 size_t bpfvm_prog_len(const bpfvm_prog *p) { return p->n; }
 const void *bpfvm_prog_code(const bpfvm_prog *p) { return p->insns; }
 const char *bpfvm_prog_name(const bpfvm_prog *p) { return p->name; }
+const char *bpfvm_prog_section(const bpfvm_prog *p) { return p->section; }
+bpfvm_prog_type bpfvm_prog_get_type(const bpfvm_prog *p) { return p->type; }
+
+int bpfvm_prog_set_type(bpfvm_prog *p, bpfvm_prog_type type, bpfvm_error *err)
+{
+    if (!progtype_get(type))
+        return bpfvm_fail(err, BPFVM_E_ARG, -1, "unknown program type %d", (int)type);
+    p->type = type;
+    return 0;
+}
 
 /* ---- running ------------------------------------------------------------------ */
 
@@ -180,7 +317,7 @@ void bpfvm_call_fail(bpfvm_call *call, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(call->fail_msg, sizeof call->fail_msg, fmt, ap);
     va_end(ap);
-    call->failed = true;
+    call->pending |= PENDING_FAIL;
 }
 
 bool bpfvm_call_mem_ok(bpfvm_call *call, uint64_t addr, uint64_t len, bool write)
@@ -189,7 +326,7 @@ bool bpfvm_call_mem_ok(bpfvm_call *call, uint64_t addr, uint64_t len, bool write
 }
 
 static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t mem_len,
-                      const bpfvm_run_opts *o, uint64_t *r0, bpfvm_error *err)
+                      bpfvm_packet *pkt, const bpfvm_run_opts *o, uint64_t *r0, bpfvm_error *err)
 {
     static const bpfvm_run_opts defaults;
     if (!p || !r0)
@@ -205,20 +342,31 @@ static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t m
     } else if (o->engine != BPFVM_ENGINE_INTERP) {
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "unknown engine %d", (int)o->engine);
     }
+    if (o->cpu >= p->vm->ncpus)
+        return bpfvm_fail(err, BPFVM_E_ARG, -1, "cpu %u is not below the VM's %u CPUs", o->cpu, p->vm->ncpus);
     struct bpfvm_call c;
     memset(&c, 0, sizeof c);
     c.prog = p;
+    c.vm = p->vm;
+    c.cpu = o->cpu;
+    c.checked = p->facts == NULL;
+    c.ctx = args[0];
+    c.pkt = pkt;
+    vm_map_regions(p->vm, &c.vm_regions, &c.nvm_regions);
     c.user = o->user;
     c.mem_lo = (uint64_t)(uintptr_t)mem;
     c.mem_len = mem ? mem_len : 0;
     c.regions = o->regions;
     c.nregions = o->nregions;
     if (o->packet) {
-        c.pkt = o->packet;
-        c.pkt_len = o->packet_len;
+        c.ldabs_pkt = o->packet;
+        c.ldabs_len = o->packet_len;
+    } else if (pkt) {
+        c.ldabs_pkt = pkt->data;
+        c.ldabs_len = (uint64_t)(pkt->data_end - pkt->data);
     } else {
-        c.pkt = mem;
-        c.pkt_len = c.mem_len;
+        c.ldabs_pkt = mem;
+        c.ldabs_len = c.mem_len;
     }
     c.budget = o->step_budget == 0 ? (int64_t)BPFVM_DEFAULT_BUDGET
                : o->step_budget > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)o->step_budget;
@@ -226,9 +374,11 @@ static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t m
     c.trace = o->trace;
     c.trace_user = o->trace_user;
     *r0 = 0;
-    if (o->engine == BPFVM_ENGINE_JIT)
-        return jit_run(p, &c, args, r0, err);
-    return interp_run(p, &c, args, r0, err);
+    int rc = o->engine == BPFVM_ENGINE_JIT ? jit_run(p, &c, args, r0, err) : interp_run(p, &c, args, r0, err);
+    /* Reservations the program did not submit are discarded, so the ring moves on. */
+    for (unsigned i = 0; i < c.nringbuf_open; i++)
+        map_ringbuf_commit(c.ringbuf_map[i], c.ringbuf_open[i], true);
+    return rc;
 }
 
 int bpfvm_prog_jit(bpfvm_prog *p, bpfvm_error *err)
@@ -262,12 +412,29 @@ int bpfvm_prog_jit_info(bpfvm_prog *p, bpfvm_jit_info *info, bpfvm_error *err)
 int bpfvm_run_args(bpfvm_prog *p, const uint64_t args[5], const bpfvm_run_opts *o, uint64_t *r0,
                    bpfvm_error *err)
 {
-    return run_common(p, args, NULL, 0, o, r0, err);
+    return run_common(p, args, NULL, 0, NULL, o, r0, err);
 }
 
 int bpfvm_run(bpfvm_prog *p, void *mem, size_t mem_len, const bpfvm_run_opts *o, uint64_t *r0,
               bpfvm_error *err)
 {
     uint64_t args[5] = { (uint64_t)(uintptr_t)mem, mem_len, 0, 0, 0 };
-    return run_common(p, args, mem, mem_len, o, r0, err);
+    return run_common(p, args, mem, mem_len, NULL, o, r0, err);
+}
+
+int bpfvm_run_packet(bpfvm_prog *p, bpfvm_packet *pkt, const bpfvm_run_opts *o, uint64_t *ret,
+                     bpfvm_error *err)
+{
+    static const bpfvm_run_opts defaults;
+    if (!p || !pkt || !ret)
+        return bpfvm_fail(err, BPFVM_E_ARG, -1, "run_packet: prog, pkt and ret must not be NULL");
+    int rc = run_packet_prepare(p, pkt, err);
+    if (rc)
+        return rc;
+    /* the packet's own regions (context, data) are pkt->regions, kept current by
+     * the helpers that move the packet; o->regions come on top */
+    uint64_t args[5] = { (uint64_t)(uintptr_t)pkt->ctx, 0, 0, 0, 0 };
+    rc = run_common(p, args, NULL, 0, pkt, o ? o : &defaults, ret, err);
+    run_packet_finish(pkt);
+    return rc;
 }
