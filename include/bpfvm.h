@@ -366,6 +366,41 @@ void bpfvm_packet_set_ifindex(bpfvm_packet *pkt, uint32_t ingress_ifindex, uint3
 int bpfvm_run_packet(bpfvm_prog *prog, bpfvm_packet *pkt, const bpfvm_run_opts *opts,
                      uint64_t *ret, bpfvm_error *err);
 
+/* ---- ELF objects ---------------------------------------------------------------------
+ * Objects built by `clang -target bpf` against libbpf's bpf_helpers.h: programs in
+ * SEC() sections (several per section), subprograms and bpf-to-bpf calls, maps in
+ * `.maps` (BTF) and `maps` (legacy), global data (.data, .rodata, .bss, ...) as
+ * single-entry array maps, the license, and BTF line info. Opening an object creates
+ * its maps in the VM and loads (validates) every program with the type its section
+ * name gives. The programs belong to the object: free them with bpfvm_obj_free. */
+
+typedef struct bpfvm_obj bpfvm_obj;
+
+int bpfvm_obj_open(bpfvm_vm *vm, const char *path, unsigned ext, bpfvm_obj **out, bpfvm_error *err);
+/* Same from memory; name is used in messages. */
+int bpfvm_obj_open_mem(bpfvm_vm *vm, const void *data, size_t len, const char *name, unsigned ext,
+                       bpfvm_obj **out, bpfvm_error *err);
+void bpfvm_obj_free(bpfvm_obj *obj);
+
+const char *bpfvm_obj_name(const bpfvm_obj *obj);
+bpfvm_vm *bpfvm_obj_vm(const bpfvm_obj *obj);
+const char *bpfvm_obj_license(const bpfvm_obj *obj);
+size_t bpfvm_obj_prog_count(const bpfvm_obj *obj);
+bpfvm_prog *bpfvm_obj_prog(const bpfvm_obj *obj, size_t index);
+/* A program by function name, or the first program of a section. */
+bpfvm_prog *bpfvm_obj_find_prog(const bpfvm_obj *obj, const char *name);
+size_t bpfvm_obj_map_count(const bpfvm_obj *obj);
+bpfvm_map *bpfvm_obj_map(const bpfvm_obj *obj, size_t index);
+
+/* The C source position of instruction insn, from BTF line info: false when the
+ * object had none. src is the source line's text (may be NULL). */
+bool bpfvm_prog_line(const bpfvm_prog *prog, long insn, const char **file, int *line, int *col,
+                     const char **src);
+
+/* Prints a map's key or value as its C type (BTF), e.g. "(struct stats){.pkts = 3,}";
+ * falls back to hex bytes without BTF. Returns the length written. */
+size_t bpfvm_map_format(const bpfvm_map *map, bool key, const void *data, char *buf, size_t size);
+
 /* ---- assembler / disassembler -------------------------------------------------- */
 
 typedef enum bpfvm_syntax {

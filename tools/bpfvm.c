@@ -71,8 +71,13 @@ static void usage(FILE *f)
             "usage: bpfvm <command> [options]\n"
             "\n"
             "commands:\n"
+            "  test-run OBJ.o --pcap IN.pcap [--out OUT.pcap] [--maps]\n"
+            "                         run an XDP / socket filter / tc program on a capture\n"
             "  run PROG [--mem FILE|--mem-hex HEX] [--trace] [--repeat N] [--json]\n"
-            "                         run a program (.bin bytecode, .s assembly, .data test file)\n"
+            "                         run a program (.bin bytecode, .s assembly, .data test file,\n"
+            "                         or OBJ.o --prog NAME --ctx FILE)\n"
+            "  progs OBJ.o            the programs of an ELF object\n"
+            "  maps OBJ.o             the maps of an ELF object\n"
             "  asm IN.s -o OUT.bin    assemble (uBPF or LLVM syntax, detected per line)\n"
             "  disasm IN.bin [--syntax llvm|ubpf]\n"
             "                         disassemble bytecode\n"
@@ -101,6 +106,12 @@ int main(int argc, char **argv)
         return cmd_asm(argc - 1, argv + 1);
     if (!strcmp(cmd, "disasm"))
         return cmd_disasm(argc - 1, argv + 1);
+    if (!strcmp(cmd, "test-run"))
+        return cmd_testrun(argc - 1, argv + 1);
+    if (!strcmp(cmd, "progs"))
+        return cmd_progs(argc - 1, argv + 1);
+    if (!strcmp(cmd, "maps"))
+        return cmd_maps(argc - 1, argv + 1);
     if (!strcmp(cmd, "jit-dump"))
         return cmd_jitdump(argc - 1, argv + 1);
     cli_error("unknown command '%s'", cmd);

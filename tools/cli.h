@@ -11,6 +11,12 @@ int cmd_run(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_jitdump(int argc, char **argv);
+int cmd_testrun(int argc, char **argv);
+int cmd_progs(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
+
+/* Prints the maps of an object with their contents decoded through BTF. */
+void cli_print_maps(const bpfvm_obj *obj, bool json);
 
 /* Prints "bpfvm: error: MSG" to stderr and returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

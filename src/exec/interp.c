@@ -106,6 +106,11 @@ void interp_free(struct interp_code *ic)
     }
 }
 
+uint64_t interp_imm(const bpfvm_prog *p, uint32_t i)
+{
+    return p->interp->code[i].imm;
+}
+
 /* Division and modulo with RFC 9669 results for zero divisors and INT_MIN / -1. */
 static inline uint64_t udiv64(uint64_t a, uint64_t b) { return b ? a / b : 0; }
 static inline uint64_t umod64(uint64_t a, uint64_t b) { return b ? a % b : a; }

@@ -22,4 +22,24 @@ int jit_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], u
 void jit_code_info(const struct jit_code *jc, const uint8_t **code, size_t *size,
                    const uint32_t **insn_offsets, uint64_t *compile_ns);
 
+/* ---- for tests and tools ---- */
+
+typedef struct jit_opts {
+    bool no_bmi2;    /* variable shifts through cl, as on CPUs without BMI2 */
+    bool long_jumps; /* every forward jump in its rel32 form */
+} jit_opts;
+
+/* jit_compile with options (NULL = defaults). */
+int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err);
+/* Like bpfvm_prog_jit (once, under prog->lock), with options. */
+int jit_prog_compile(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err);
+
+typedef struct jit_stats {
+    unsigned attempts;   /* 2 when short jumps had to be redone as long ones */
+    bool bound_miss;     /* some instruction outgrew its size bound (a bug) */
+    size_t out_of_line;  /* bytes before insn_offsets[0]: entry, exits, stubs */
+    size_t body;         /* bytes of the per-instruction code */
+} jit_stats;
+void jit_get_stats(const struct jit_code *jc, jit_stats *st);
+
 #endif

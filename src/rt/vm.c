@@ -287,6 +287,7 @@ void bpfvm_prog_free(bpfvm_prog *p)
     free(p->facts);
     free(p->lddw_values);
     free(p->section);
+    free(p->lines);
     isa_prog_info_free(&p->info);
     free(p->insns);
     free(p->name);
@@ -437,4 +438,31 @@ int bpfvm_run_packet(bpfvm_prog *p, bpfvm_packet *pkt, const bpfvm_run_opts *o, 
     rc = run_common(p, args, NULL, 0, pkt, o ? o : &defaults, ret, err);
     run_packet_finish(pkt);
     return rc;
+}
+
+bool bpfvm_prog_line(const bpfvm_prog *p, long insn, const char **file, int *line, int *col, const char **src)
+{
+    if (!p || !p->nlines || insn < 0)
+        return false;
+    /* the last record at or before insn */
+    uint32_t lo = 0, hi = p->nlines;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p->lines[mid].insn <= (uint32_t)insn)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const prog_line *l = &p->lines[lo];
+    if (l->insn > (uint32_t)insn)
+        return false;
+    if (file)
+        *file = l->file;
+    if (line)
+        *line = (int)l->line;
+    if (col)
+        *col = (int)l->col;
+    if (src)
+        *src = l->src;
+    return true;
 }

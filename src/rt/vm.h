@@ -51,8 +51,18 @@ enum {
     FACT_MEM_SAFE = 1, /* this load/store/atomic is proven in bounds: no run-time check */
 };
 
+/* One BTF line-info record, mapped to a program slot. Strings live in the object. */
+typedef struct prog_line {
+    uint32_t insn;
+    uint32_t line, col;
+    const char *file;
+    const char *src;
+} prog_line;
+
 struct bpfvm_prog {
     bpfvm_vm *vm;
+    prog_line *lines;           /* sorted by insn; NULL without BTF line info */
+    uint32_t nlines;
     bpfvm_prog_type type;
     char *section;              /* ELF section, or NULL */
     struct bpfvm_obj *obj;      /* the object it came from, or NULL */

@@ -199,3 +199,63 @@ bool kbpf_available(char *why, size_t n)
     }
     return true;
 }
+
+/* ---- any map type ---- */
+
+int kbpf_map_create_any(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+                        uint32_t flags, int inner_fd)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.map_type = type;
+    a.key_size = key_size;
+    a.value_size = value_size;
+    a.max_entries = max_entries;
+    a.map_flags = flags;
+    if (inner_fd >= 0)
+        a.inner_map_fd = (uint32_t)inner_fd;
+    return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+static int elem_cmd(int cmd, int map_fd, const void *key, const void *value, uint64_t flags)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.map_fd = (uint32_t)map_fd;
+    a.key = ptr64(key);
+    a.value = ptr64(value);
+    a.flags = flags;
+    int r = sys_bpf(cmd, &a);
+    return r < 0 ? r : 0;
+}
+
+int kbpf_map_lookup_elem(int map_fd, const void *key, void *value)
+{
+    return elem_cmd(BPF_MAP_LOOKUP_ELEM, map_fd, key, value, 0);
+}
+
+int kbpf_map_update_elem(int map_fd, const void *key, const void *value, uint64_t flags)
+{
+    return elem_cmd(BPF_MAP_UPDATE_ELEM, map_fd, key, value, flags);
+}
+
+int kbpf_map_delete_elem(int map_fd, const void *key)
+{
+    return elem_cmd(BPF_MAP_DELETE_ELEM, map_fd, key, NULL, 0);
+}
+
+int kbpf_map_get_next_key(int map_fd, const void *key, void *next_key)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.map_fd = (uint32_t)map_fd;
+    a.key = ptr64(key);
+    a.next_key = ptr64(next_key);
+    int r = sys_bpf(BPF_MAP_GET_NEXT_KEY, &a);
+    return r < 0 ? r : 0;
+}
+
+int kbpf_map_lookup_and_delete_elem(int map_fd, const void *key, void *value)
+{
+    return elem_cmd(BPF_MAP_LOOKUP_AND_DELETE_ELEM, map_fd, key, value, 0);
+}

@@ -39,4 +39,18 @@ int kbpf_prog_load(const void *insns, size_t n_slots, int prog_type, char *log, 
 int kbpf_test_run(int prog_fd, const void *data, size_t len, void *data_out, size_t *len_out,
                   uint32_t repeat, uint32_t *retval, uint32_t *duration_ns);
 
+/* ---- any map type (map differential tests) ---- */
+
+/* BPF_MAP_CREATE with the given attributes; inner_fd < 0 when there is no inner map
+ * template. Returns the map fd or -errno. */
+int kbpf_map_create_any(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+                        uint32_t flags, int inner_fd);
+/* Element commands with Linux's arguments (key may be NULL where the kernel allows).
+ * Return 0 or -errno. */
+int kbpf_map_lookup_elem(int map_fd, const void *key, void *value);
+int kbpf_map_update_elem(int map_fd, const void *key, const void *value, uint64_t flags);
+int kbpf_map_delete_elem(int map_fd, const void *key);
+int kbpf_map_get_next_key(int map_fd, const void *key, void *next_key);
+int kbpf_map_lookup_and_delete_elem(int map_fd, const void *key, void *value);
+
 #endif

@@ -1,0 +1,267 @@
+/* test_jit_diff.c — differential fuzzing of the JIT: random programs from the
+ * table-driven generator (tests/gen) run in the interpreter, in the JIT and — for
+ * the kernel flavour, where bpf(2) works — in the Linux kernel through
+ * BPF_PROG_TEST_RUN; r0, the memory block after the run, and error or not (with
+ * the same instruction and message) must agree. A disagreement is shrunk to a
+ * minimal program and printed with its memory block.
+ *
+ *   test_jit_diff [--count N] [--seed S] [--size N] [--no-kernel] [--blind]
+ *                 [--no-bmi2] [--long-jumps] [--verbose] [--min-coverage]
+ *
+ * Programs vary in flavour (3 of 4 wild, 1 of 4 kernel) and JIT options (every
+ * 8th blinded, another without BMI2, another with long jumps only). With
+ * --min-coverage every row the generator can emit must have appeared.
+ */
+#define _GNU_SOURCE
+#include "gen.h"
+#include "jitdiff.h"
+#include "kbpf.h"
+#include "kdiff.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct shrink_ctx {
+    jd_ctx *d;
+    bool kernel;   /* the disagreement is with the kernel */
+} shrink_ctx;
+
+static bool kernel_disagrees(jd_ctx *d, const isa_insn *p, size_t n, char *why, size_t whysz, bool *compared);
+
+static bool still_fails(const isa_insn *p, size_t n, void *user)
+{
+    shrink_ctx *s = user;
+    char why[4096];
+    if (s->kernel) {
+        bool compared;
+        return kernel_disagrees(s->d, p, n, why, sizeof why, &compared);
+    }
+    return jd_compare(s->d, p, n, NULL, why, sizeof why) == JD_DISAGREE;
+}
+
+/* Kernel flavour: the kernel's r0 and memory against the interpreter's (which the
+ * JIT already matched). *compared is false when the kernel refused the program. */
+static bool kernel_disagrees(jd_ctx *d, const isa_insn *p, size_t n, char *why, size_t whysz, bool *compared)
+{
+    *compared = false;
+    uint8_t *kmem = malloc(d->mem_len);
+    char msg[1024];
+    uint64_t kr0 = 0;
+    kdiff_status st = kdiff_run_mem(p, n, d->mem0, d->mem_len, kmem, &kr0, msg, sizeof msg);
+    if (st != KDIFF_OK) {
+        free(kmem);
+        return false;
+    }
+    *compared = true;
+    jd_outcome io;
+    char w2[2048];
+    int res = jd_compare(d, p, n, &io, w2, sizeof w2);
+    bool bad = res == JD_INVALID || io.rc != 0 || io.r0 != kr0 || (io.mem && memcmp(io.mem, kmem, d->mem_len));
+    if (bad)
+        snprintf(why, whysz, "kernel: r0 = %#" PRIx64 "; bpfvm: %s r0 = %#" PRIx64 "%s", kr0,
+                 res == JD_INVALID ? "(does not load)" : io.rc ? io.msg : "", io.r0,
+                 io.mem && memcmp(io.mem, kmem, d->mem_len) ? " (memory differs)" : "");
+    if (res != JD_INVALID)
+        jd_outcome_free(&io);
+    free(kmem);
+    return bad;
+}
+
+static void report(jd_ctx *d, isa_insn *p, size_t n, bool kernel, uint64_t seed, const char *why)
+{
+    printf("FAIL: seed %" PRIu64 ": %s disagree\n%s", seed, kernel ? "kernel and bpfvm" : "interpreter and JIT", why);
+    shrink_ctx s = { d, kernel };
+    size_t m = still_fails(p, n, &s) ? gen_shrink(p, n, still_fails, &s) : n;
+    printf("  reproducer (%zu of %zu slots; ext %#x, blind %d, no_bmi2 %d, long_jumps %d, budget %" PRIu64 "):\n", m,
+           n, d->ext, d->blind, d->jo.no_bmi2, d->jo.long_jumps, d->budget);
+    gen_print(stdout, p, m, d->ext);
+    printf("  mem (%zu bytes):", d->mem_len);
+    for (size_t i = 0; i < d->mem_len; i++)
+        printf(" %02x", d->mem0[i]);
+    printf("\n");
+    char w2[4096] = "";
+    if (kernel) {
+        bool c;
+        kernel_disagrees(d, p, m, w2, sizeof w2, &c);
+    } else {
+        jd_compare(d, p, m, NULL, w2, sizeof w2);
+    }
+    printf("  after shrinking: %s\n", w2);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long long count = 2000, seed = 1;
+    uint32_t size = 40;
+    bool use_kernel = true, verbose = false, force_blind = false, force_nobmi2 = false, force_long = false;
+    bool min_cov = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--count") && i + 1 < argc)
+            count = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--size") && i + 1 < argc)
+            size = (uint32_t)strtoul(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--no-kernel"))
+            use_kernel = false;
+        else if (!strcmp(a, "--blind"))
+            force_blind = true;
+        else if (!strcmp(a, "--no-bmi2"))
+            force_nobmi2 = true;
+        else if (!strcmp(a, "--long-jumps"))
+            force_long = true;
+        else if (!strcmp(a, "--verbose"))
+            verbose = true;
+        else if (!strcmp(a, "--min-coverage"))
+            min_cov = true;
+        else {
+            fprintf(stderr, "usage: test_jit_diff [--count N] [--seed S] [--size N] [--no-kernel] [--blind] "
+                            "[--no-bmi2] [--long-jumps] [--verbose] [--min-coverage]\n");
+            return 2;
+        }
+    }
+    char kwhy[256] = "disabled with --no-kernel";
+    bool kernel_ok = use_kernel && kbpf_available(kwhy, sizeof kwhy);
+    if (!kernel_ok)
+        printf("kernel: not compared (%s)\n", kwhy);
+
+    bpfvm_vm *vm = bpfvm_vm_new();
+    if (!vm || gen_register_helpers(vm)) {
+        fprintf(stderr, "cannot set up the VM\n");
+        return 1;
+    }
+    static uint32_t coverage[ISA_NROWS], kcoverage[ISA_NROWS];
+    enum { MAXMEM = 256 };
+    uint8_t *mem0 = malloc(MAXMEM), *mem = aligned_alloc(64, MAXMEM);
+    unsigned long long agree = 0, disagree = 0, addr = 0, invalid = 0, wild = 0, kflav = 0;
+    unsigned long long ok = 0, faults[16] = { 0 };
+    unsigned long long k_accepted = 0, k_agree = 0, k_tried = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned long long i = 0; i < count; i++) {
+        uint64_t s = seed + i;
+        bool kflavour = (i % 4) == 3;
+        gen_opts go = {
+            .kernel = kflavour,
+            .ext = kflavour ? 0 : (i % 3 == 0 ? 0 : BPFVM_EXT_ALL),
+            .helpers = !kflavour && (i % 5) != 1,
+            .packet = !kflavour && (i % 2) == 0,
+            .size = size / 2 + (uint32_t)(s % size),
+            .mem_len = 32 + (uint32_t)(s % 7) * 32,
+            .coverage = kflavour ? kcoverage : coverage,
+        };
+        isa_insn *p;
+        size_t n;
+        if (gen_program(&go, s, &p, &n)) {
+            fprintf(stderr, "out of memory\n");
+            return 1;
+        }
+        gen_fill(s ^ 0xabcdef, mem0, go.mem_len);
+        jd_ctx d = {
+            .vm = vm, .ext = go.ext, .budget = 20000, .mem0 = mem0, .mem_len = go.mem_len, .mem = mem,
+            .blind = force_blind || i % 8 == 2,
+            .jo = { .no_bmi2 = force_nobmi2 || i % 8 == 5, .long_jumps = force_long || i % 8 == 6 },
+        };
+        char why[8192];
+        jd_outcome io;
+        int res = jd_compare(&d, p, n, &io, why, sizeof why);
+        kflavour ? kflav++ : wild++;
+        switch (res) {
+        case JD_AGREE:
+            agree++;
+            if (io.rc == 0)
+                ok++;
+            else
+                faults[-io.rc & 15]++;
+            break;
+        case JD_ADDR_DEPENDENT:
+            addr++;
+            if (verbose && addr <= 3) {
+                printf("stack-address dependent, seed %" PRIu64 ":\n", s);
+                gen_print(stdout, p, n, go.ext);
+            }
+            break;
+        case JD_INVALID:
+            invalid++;
+            printf("FAIL: seed %" PRIu64 ": the generator made an invalid program: %s\n", s, why);
+            gen_print(stdout, p, n, go.ext);
+            break;
+        default:
+            disagree++;
+            report(&d, p, n, false, s, why);
+            break;
+        }
+        if (res != JD_INVALID)
+            jd_outcome_free(&io);
+        if (kflavour && kernel_ok && res == JD_AGREE) {
+            bool compared;
+            k_tried++;
+            if (kernel_disagrees(&d, p, n, why, sizeof why, &compared)) {
+                disagree++;
+                report(&d, p, n, true, s, why);
+            } else if (compared) {
+                k_agree++;
+            }
+            k_accepted += compared;
+            if (!compared && verbose) {
+                char msg[1024];
+                uint64_t r0;
+                kdiff_run(p, n, mem0, go.mem_len, &r0, msg, sizeof msg);
+                printf("kernel refused seed %" PRIu64 ": %s\n", s, msg);
+            }
+        }
+        free(p);
+        jd_ctx_free(&d);
+        if (disagree >= 5) {
+            printf("stopping after 5 disagreements\n");
+            break;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+    /* Coverage: every row some flavour can emit must have been emitted. */
+    gen_opts all = { .ext = BPFVM_EXT_ALL, .helpers = true, .packet = true };
+    int possible = 0, covered = 0;
+    char missing[2048] = "";
+    for (int id = 0; id < ISA_NROWS; id++) {
+        if (!gen_row_possible(&all, (isa_id)id))
+            continue;
+        possible++;
+        if (coverage[id] || kcoverage[id])
+            covered++;
+        else if (strlen(missing) + 24 < sizeof missing)
+            strcat(strcat(missing, " "), isa_rows[id].name);
+    }
+    printf("jit diff: %llu programs (%llu wild, %llu kernel flavour) in %.1f s: %llu agree, %llu disagree, "
+           "%llu depend on the stack address (not compared), %llu invalid\n",
+           agree + disagree + addr + invalid, wild, kflav, secs, agree, disagree, addr, invalid);
+    printf("outcomes: %llu ok; faults: memory/misaligned %llu, budget %llu, helper/callx %llu, call depth %llu, "
+           "other %llu\n",
+           ok, faults[BPFVM_E_FAULT], faults[BPFVM_E_BUDGET], faults[BPFVM_E_HELPER], faults[BPFVM_E_CALL_DEPTH],
+           faults[BPFVM_E_UNSUPPORTED] + faults[BPFVM_E_INVALID]);
+    if (kernel_ok)
+        printf("kernel: %llu of %llu kernel-flavour programs accepted by the verifier, %llu agree with bpfvm\n",
+               k_accepted, k_tried, k_agree);
+    gen_opts kopts = { .kernel = true };
+    int kpossible = 0, kcovered = 0;
+    for (int id = 0; id < ISA_NROWS; id++)
+        if (gen_row_possible(&kopts, (isa_id)id)) {
+            kpossible++;
+            kcovered += kcoverage[id] != 0;
+        }
+    printf("rows covered: %d of %d%s%s; by the kernel flavour: %d of %d\n", covered, possible,
+           missing[0] ? "; missing:" : "", missing, kcovered, kpossible);
+    bpfvm_vm_free(vm);
+    free(mem0);
+    free(mem);
+    if (disagree || invalid)
+        return 1;
+    if (min_cov && covered < possible)
+        return 1;
+    return 0;
+}
