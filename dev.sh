@@ -1,13 +1,13 @@
 #!/bin/sh
 # dev.sh — the one entry point for newcomers and CI on a Debian machine: installs
 # what bpfvm needs (apt-get, only what is missing), builds, and then
-#   ./dev.sh demo    assembles examples/checksum.s and runs it on an IPv4 header with --trace
+#   ./dev.sh demo    compiles examples/xdp_filter.c with clang and runs it on examples/traffic.pcap
 #   ./dev.sh test    runs the whole test suite, then again under ASan + UBSan
 #   ./dev.sh build   only builds (build/bpfvm, build/bpfvm-conformance)
 set -eu
 cd "$(dirname "$0")"
 
-PKGS="cmake make gcc libc6-dev pkg-config libcmocka-dev libelf-dev libbpf-dev zlib1g-dev libpcap-dev"
+PKGS="cmake make gcc libc6-dev pkg-config libcmocka-dev libelf-dev libbpf-dev zlib1g-dev libpcap-dev clang llvm"
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 install_deps() {
@@ -34,6 +34,13 @@ case "${1:-}" in
 demo)
     install_deps
     build build
+    clang -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(gcc -print-multiarch)" \
+        -c examples/xdp_filter.c -o build/xdp_filter.o
+    ./build/bpfvm test-run build/xdp_filter.o --pcap examples/traffic.pcap --out build/passed.pcap --maps
+    ;;
+trace-demo)
+    install_deps
+    build build
     ./build/bpfvm asm examples/checksum.s -o build/checksum.bin
     ./build/bpfvm run build/checksum.bin --trace \
         --mem-hex "45 00 00 73 00 00 40 00 40 11 00 00 c0 a8 00 01 c0 a8 00 c7"
@@ -51,7 +58,7 @@ build)
     build build
     ;;
 *)
-    echo "usage: ./dev.sh demo|test|build" >&2
+    echo "usage: ./dev.sh demo|trace-demo|test|build" >&2
     exit 2
     ;;
 esac
