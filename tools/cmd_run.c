@@ -25,11 +25,17 @@ static void run_usage(FILE *f)
             "  --budget N        step budget in instructions (default %llu)\n"
             "  --engine E        interp (default) or jit\n"
             "  --ext LIST        accept non-RFC extensions: callx, acqrel, may_goto, all\n"
-            "  --syntax S        assembly dialect: auto (default), llvm, ubpf\n",
+            "  --syntax S        assembly dialect: auto (default), llvm, ubpf\n"
+            "  For an ELF object (OBJ.o):\n"
+            "  --prog NAME       the program to run (default: the first one)\n"
+            "  --ctx FILE        its input: the memory block of a raw-memory program, or the\n"
+            "                    packet (an Ethernet frame) of an XDP / socket filter / tc program\n",
             (unsigned long long)BPFVM_DEFAULT_BUDGET);
 }
 
 typedef struct tracer {
+    const bpfvm_prog *prog; /* for source lines (BTF line info), may be NULL */
+    int last_line;
     const uint8_t *code;
     size_t n;
     uint64_t prev[11];
@@ -45,6 +51,12 @@ static void on_trace(void *user, long insn, const uint64_t regs[11], unsigned de
     if (!t->print)
         return;
     char text[160];
+    const char *file, *src;
+    int line;
+    if (t->prog && bpfvm_prog_line(t->prog, insn, &file, &line, NULL, &src) && line != t->last_line) {
+        printf("%*s; %s:%d: %s\n", (int)depth * 2, "", file, line, src ? src : "");
+        t->last_line = line;
+    }
     bpfvm_disasm_insn(t->code, t->n, (size_t)insn, BPFVM_SYNTAX_LLVM, BPFVM_EXT_ALL, text, sizeof text);
     char changes[400] = "";
     size_t used = 0;
@@ -61,6 +73,13 @@ static void on_trace(void *user, long insn, const uint64_t regs[11], unsigned de
     printf("%*s%5ld: %-36s %s\n", (int)depth * 2, "", insn, text, changes);
     memcpy(t->prev, regs, sizeof t->prev);
     t->have_prev = true;
+}
+
+static void on_print(void *user, const char *text)
+{
+    (void)user;
+    size_t n = strlen(text);
+    printf("trace_printk: %s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -82,9 +101,117 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
+static bool is_elf(const char *path)
+{
+    unsigned char magic[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(magic, 1, 4, f);
+    fclose(f);
+    return n == 4 && !memcmp(magic, "\177ELF", 4);
+}
+
+/* `bpfvm run OBJ.o [--prog NAME] [--ctx FILE]`: a program of an object on a memory
+ * block, or on a packet for the packet program types. */
+static int run_object(const char *path, const char *prog_name, const char *ctx_file, const char *ctx_hex,
+                      bpfvm_engine engine, bool trace, bool json, unsigned long long repeat,
+                      unsigned long long budget, unsigned ext)
+{
+    bpfvm_error err;
+    bpfvm_vm *vm = bpfvm_vm_new();
+    bpfvm_obj *obj = NULL;
+    bpfvm_packet *pkt = NULL;
+    uint8_t *in = NULL, *work = NULL;
+    size_t in_len = 0;
+    int status = 1;
+    if (!vm)
+        return cli_error("out of memory");
+    if (bpfvm_obj_open(vm, path, ext, &obj, &err)) {
+        cli_error("%s", err.msg);
+        goto out;
+    }
+    bpfvm_prog *prog = prog_name ? bpfvm_obj_find_prog(obj, prog_name) : bpfvm_obj_prog(obj, 0);
+    if (!prog) {
+        cli_error("%s has no program '%s' (see bpfvm progs %s)", path, prog_name, path);
+        goto out;
+    }
+    if ((ctx_file && util_read_file(ctx_file, &in, &in_len, &err)) || (ctx_hex && util_parse_hex(ctx_hex, &in, &in_len, &err))) {
+        cli_error("%s", err.msg);
+        goto out;
+    }
+    bpfvm_prog_type type = bpfvm_prog_get_type(prog);
+    bool packet = type == BPFVM_PROG_XDP || type == BPFVM_PROG_SOCKET_FILTER || type == BPFVM_PROG_SCHED_CLS ||
+                  type == BPFVM_PROG_SCHED_ACT;
+    if (!packet && type != BPFVM_PROG_MEM && type != BPFVM_PROG_UNSPEC) {
+        cli_error("program '%s' is of type %s, which cannot run here (it loads and verifies)",
+                  bpfvm_prog_name(prog), bpfvm_prog_type_name(type));
+        goto out;
+    }
+    tracer tr = { .prog = prog, .code = bpfvm_prog_code(prog), .n = bpfvm_prog_len(prog), .print = trace && !json };
+    bpfvm_vm_set_print(vm, on_print, NULL);
+    bpfvm_run_opts ro = { .engine = engine, .step_budget = budget };
+    if (trace) {
+        ro.engine = BPFVM_ENGINE_INTERP;
+        ro.trace = on_trace;
+        ro.trace_user = &tr;
+    }
+    uint64_t r0 = 0, t0 = 0, best = UINT64_MAX;
+    if (packet && !(pkt = bpfvm_packet_new())) {
+        cli_error("cannot allocate a packet buffer below 4 GiB");
+        goto out;
+    }
+    if (!packet && in_len && !(work = malloc(in_len))) {
+        cli_error("out of memory");
+        goto out;
+    }
+    for (unsigned long long k = 0; k < (repeat ? repeat : 1); k++) {
+        int rc;
+        if (packet) {
+            if ((rc = bpfvm_packet_set(pkt, in ? in : (const uint8_t *)"", in_len, &err)) == 0) {
+                t0 = now_ns();
+                rc = bpfvm_run_packet(prog, pkt, &ro, &r0, &err);
+            }
+        } else {
+            if (work)
+                memcpy(work, in, in_len);
+            t0 = now_ns();
+            rc = bpfvm_run(prog, work, in_len, &ro, &r0, &err);
+        }
+        uint64_t dt = now_ns() - t0;
+        if (dt < best)
+            best = dt;
+        if (rc) {
+            const char *file, *src;
+            int line;
+            if (err.insn >= 0 && bpfvm_prog_line(prog, err.insn, &file, &line, NULL, &src))
+                cli_error("%s: program '%s': %s (%s:%d: %s)", path, bpfvm_prog_name(prog), err.msg, file, line,
+                          src ? src : "");
+            else
+                cli_error("%s: program '%s': %s", path, bpfvm_prog_name(prog), err.msg);
+            goto out;
+        }
+        ro.trace = NULL;
+    }
+    if (json)
+        printf("{\"r0\": %llu, \"r0_hex\": \"%#llx\", \"program\": \"%s\", \"type\": \"%s\", \"runs\": %llu, \"min_ns\": %llu}\n",
+               (unsigned long long)r0, (unsigned long long)r0, bpfvm_prog_name(prog), bpfvm_prog_type_name(type),
+               repeat ? repeat : 1ull, (unsigned long long)best);
+    else
+        printf("r0 = %#llx (%llu)\n", (unsigned long long)r0, (unsigned long long)r0);
+    status = 0;
+out:
+    free(in);
+    free(work);
+    bpfvm_packet_free(pkt);
+    bpfvm_obj_free(obj);
+    bpfvm_vm_free(vm);
+    return status;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *prog_path = NULL, *mem_file = NULL, *mem_hex = NULL, *v;
+    const char *prog_path = NULL, *mem_file = NULL, *mem_hex = NULL, *prog_name = NULL, *v;
     bool trace = false, json = false;
     unsigned long long repeat = 0, budget = 0;
     bpfvm_engine engine = BPFVM_ENGINE_INTERP;
@@ -99,6 +226,14 @@ int cmd_run(int argc, char **argv)
             if (!v)
                 return cli_error("--mem needs a file");
             mem_file = v;
+        } else if (cli_opt(argc, argv, &i, "--ctx", &v)) {
+            if (!v)
+                return cli_error("--ctx needs a file");
+            mem_file = v;
+        } else if (cli_opt(argc, argv, &i, "--prog", &v)) {
+            if (!v)
+                return cli_error("--prog needs a name");
+            prog_name = v;
         } else if (cli_opt(argc, argv, &i, "--mem-hex", &v)) {
             if (!v)
                 return cli_error("--mem-hex needs hex bytes");
@@ -149,6 +284,10 @@ int cmd_run(int argc, char **argv)
 
     uint8_t *code = NULL, *mem = NULL;
     size_t code_len = 0, mem_len = 0;
+    if (is_elf(prog_path))
+        return run_object(prog_path, prog_name, mem_file, mem_hex, engine, trace, json, repeat, budget, ext);
+    if (prog_name)
+        return cli_error("--prog selects a program of an ELF object; %s is not one", prog_path);
     if (util_load_program_bytes(prog_path, syntax, ext, &code, &code_len, &err))
         return cli_error("%s", err.msg);
     int rc = 0;
@@ -182,6 +321,7 @@ int cmd_run(int argc, char **argv)
     bpfvm_vm *vm = bpfvm_vm_new();
     bpfvm_prog *prog = NULL;
     bpfvm_load_opts lo = { .ext = ext, .name = prog_path };
+    bpfvm_vm_set_print(vm, on_print, NULL);
     if (!vm) {
         free(code);
         free(mem);

@@ -778,13 +778,15 @@ static int load_programs(ld *l, unsigned ext)
                 for (size_t i = 0; i < k.nlines && e.insn >= 0 && k.lines[i].insn <= (uint32_t)e.insn; i++)
                     ln = &k.lines[i];
                 if (ln)
-                    rc = bpfvm_fail(l->err, e.code, e.insn, "%s: program '%s' (section '%s'), %s:%u: %s", l->name,
+                    rc = bpfvm_fail(l->err, e.code, -1, "%s: program '%s' (section '%s'), %s:%u: %s", l->name,
                                     f->name, secname, ln->file, ln->line, e.msg);
                 else
-                    rc = bpfvm_fail(l->err, e.code, e.insn, "%s: program '%s' (section '%s'): %s", l->name,
+                    rc = bpfvm_fail(l->err, e.code, -1, "%s: program '%s' (section '%s'): %s", l->name,
                                     f->name, secname, e.msg);
-                if (l->err && ln)
-                    l->err->line = (int)ln->line;
+                if (l->err) {
+                    l->err->insn = e.insn;
+                    l->err->line = ln ? (int)ln->line : 0;
+                }
             } else {
                 p->type = type;
                 p->section = strdup(secname);

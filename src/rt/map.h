@@ -143,20 +143,23 @@ void map_area_free(void *p, size_t size);
 
 static inline uint32_t map_round8(uint32_t n) { return (n + 7u) & ~7u; }
 
-/* Copies n bytes out of map memory (8-aligned) into private memory. */
+/* Copies n bytes out of map memory (8-aligned) into private memory. Loads are
+ * acquire (plain moves on x86-64) so a seqcount re-read after the copy cannot move
+ * before it. */
 static inline void map_copy_out(void *dst, const void *map_src, size_t n)
 {
     const uint64_t *s = map_src;
     uint8_t *d = dst;
     for (; n >= 8; n -= 8, d += 8, s++) {
-        uint64_t w = __atomic_load_n(s, __ATOMIC_RELAXED);
+        uint64_t w = __atomic_load_n(s, __ATOMIC_ACQUIRE);
         memcpy(d, &w, 8);
     }
     for (const uint8_t *b = (const uint8_t *)s; n; n--)
-        *d++ = __atomic_load_n(b++, __ATOMIC_RELAXED);
+        *d++ = __atomic_load_n(b++, __ATOMIC_ACQUIRE);
 }
 
-/* Copies n bytes of private memory into map memory (8-aligned). */
+/* Copies n bytes of private memory into map memory (8-aligned). Stores are release
+ * (plain moves on x86-64): they cannot move before a seqcount's odd store. */
 static inline void map_copy_in(void *map_dst, const void *src, size_t n)
 {
     uint64_t *d = map_dst;
@@ -164,10 +167,10 @@ static inline void map_copy_in(void *map_dst, const void *src, size_t n)
     for (; n >= 8; n -= 8, s += 8, d++) {
         uint64_t w;
         memcpy(&w, s, 8);
-        __atomic_store_n(d, w, __ATOMIC_RELAXED);
+        __atomic_store_n(d, w, __ATOMIC_RELEASE);
     }
     for (uint8_t *b = (uint8_t *)d; n; n--)
-        __atomic_store_n(b++, *s++, __ATOMIC_RELAXED);
+        __atomic_store_n(b++, *s++, __ATOMIC_RELEASE);
 }
 
 /* Zeroes n bytes (a multiple of 8) of map memory. */
@@ -175,7 +178,7 @@ static inline void map_zero(void *map_dst, size_t n)
 {
     uint64_t *d = map_dst;
     for (; n >= 8; n -= 8)
-        __atomic_store_n(d++, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(d++, 0, __ATOMIC_RELEASE);
 }
 
 #if defined(__x86_64__) || defined(__i386__)

@@ -131,7 +131,9 @@ static inline uint32_t hash_key(const htab *h, const void *key)
 
 /* ---- keys ---------------------------------------------------------------------- */
 
-static inline bool key_eq(const htab *h, const helem *e, const void *key)
+/* order: relaxed on the lock-free lookup path, acquire where a seqcount re-read
+ * follows (host copies). */
+static inline bool key_eq_o(const htab *h, const helem *e, const void *key, int order)
 {
     const uint64_t *k = e->key;
     const uint8_t *u = key;
@@ -139,15 +141,20 @@ static inline bool key_eq(const htab *h, const helem *e, const void *key)
     for (; n >= 8; n -= 8, u += 8, k++) {
         uint64_t w;
         memcpy(&w, u, 8);
-        if (__atomic_load_n(k, __ATOMIC_RELAXED) != w)
+        if (__atomic_load_n(k, order) != w)
             return false;
     }
     if (n) {
         uint64_t w = 0;
         memcpy(&w, u, n);
-        return __atomic_load_n(k, __ATOMIC_RELAXED) == w;
+        return __atomic_load_n(k, order) == w;
     }
     return true;
+}
+
+static inline bool key_eq(const htab *h, const helem *e, const void *key)
+{
+    return key_eq_o(h, e, key, __ATOMIC_RELAXED);
 }
 
 /* Stores a key zero-padded to whole words, so key_eq can compare words. */
@@ -157,22 +164,25 @@ static void key_store(const htab *h, helem *e, const void *key)
     const uint8_t *u = key;
     size_t n = h->ksize;
     for (; n >= 8; n -= 8, u += 8)
-        __atomic_store_n(k++, rd64(u), __ATOMIC_RELAXED);
+        __atomic_store_n(k++, rd64(u), __ATOMIC_RELEASE);
     if (n) {
         uint64_t w = 0;
         memcpy(&w, u, n);
-        __atomic_store_n(k, w, __ATOMIC_RELAXED);
+        __atomic_store_n(k, w, __ATOMIC_RELEASE);
     }
 }
 
 static void key_load(const htab *h, helem *e, void *out) { map_copy_out(out, e->key, h->ksize); }
 
-/* ---- element write protocol (seqcount) ---- */
+/* ---- element write protocol (seqcount) ----
+ * Writer (bucket lock held, or sole owner of a free element): seq odd, then the
+ * key/value stores, which are release so none moves before the odd seq, then seq
+ * even with release. Reader: seq (acquire), the copy with acquire loads, seq again;
+ * a changed or odd seq means retry. No fences, so ThreadSanitizer follows it. */
 
 static void write_begin(helem *e)
 {
     __atomic_store_n(&e->seq, __atomic_load_n(&e->seq, __ATOMIC_RELAXED) | 1u, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static void write_end(helem *e)
@@ -230,7 +240,7 @@ static void elem_free(htab *h, uint32_t i, uint32_t b)
     fshard *s = &h->shards[b & (NSHARD - 1)];
     map_lock(&s->lock);
     h->free_next[i] = s->head;
-    s->head = i;
+    __atomic_store_n(&s->head, i, __ATOMIC_RELAXED); /* peeked at without the lock */
     map_unlock(&s->lock);
     __atomic_fetch_add(&h->nfree, 1, __ATOMIC_RELEASE);
 }
@@ -260,7 +270,7 @@ static uint32_t elem_alloc(htab *h, uint32_t b)
         map_lock(&s->lock);
         uint32_t i = s->head;
         if (i != NONE)
-            s->head = h->free_next[i];
+            __atomic_store_n(&s->head, h->free_next[i], __ATOMIC_RELAXED);
         map_unlock(&s->lock);
         if (i != NONE)
             return i;
@@ -322,7 +332,7 @@ static void value_store(const bpfvm_map *m, helem *e, const void *value, enum vm
     const htab *h = H(m);
     uint8_t *v = evalue(h, e);
     if (mode == V_PTR) {
-        __atomic_store_n((void **)v, (void *)value, __ATOMIC_RELAXED);
+        __atomic_store_n((void **)v, (void *)value, __ATOMIC_RELEASE);
     } else if (!h->percpu) {
         map_copy_in(v, value, m->def.value_size);
     } else if (mode == V_ALL) {
@@ -396,7 +406,7 @@ static int do_update(bpfvm_map *m, const void *key, const void *value, uint64_t 
     }
     e = elem(h, fresh);
     write_begin(e);
-    __atomic_store_n(&e->hash, hash, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->hash, hash, __ATOMIC_RELEASE);
     key_store(h, e, key);
     value_store(m, e, value, mode, cpu, true);
     __atomic_store_n(&e->ref, 0, __ATOMIC_RELAXED);
@@ -527,10 +537,9 @@ static int htab_host_lookup(bpfvm_map *m, const void *key, void *value)
             MAP_CPU_RELAX();
             continue;
         }
-        if (!key_eq(h, e, key))
+        if (!key_eq_o(h, e, key, __ATOMIC_ACQUIRE))
             continue; /* reused for another key after find() */
         value_load(m, e, value);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == s)
             return 0;
     }

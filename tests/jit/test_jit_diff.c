@@ -61,7 +61,7 @@ static bool kernel_disagrees(jd_ctx *d, const isa_insn *p, size_t n, char *why, 
     int res = jd_compare(d, p, n, &io, w2, sizeof w2);
     bool bad = res == JD_INVALID || io.rc != 0 || io.r0 != kr0 || (io.mem && memcmp(io.mem, kmem, d->mem_len));
     if (bad)
-        snprintf(why, whysz, "kernel: r0 = %#" PRIx64 "; bpfvm: %s r0 = %#" PRIx64 "%s", kr0,
+        snprintf(why, whysz, "kernel: r0 = %#" PRIx64 "; bpfvm: %s r0 = %#" PRIx64 "%s\n", kr0,
                  res == JD_INVALID ? "(does not load)" : io.rc ? io.msg : "", io.r0,
                  io.mem && memcmp(io.mem, kmem, d->mem_len) ? " (memory differs)" : "");
     if (res != JD_INVALID)
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         }
         gen_fill(s ^ 0xabcdef, mem0, go.mem_len);
         jd_ctx d = {
-            .vm = vm, .ext = go.ext, .budget = 20000, .mem0 = mem0, .mem_len = go.mem_len, .mem = mem,
+            .vm = vm, .ext = go.ext, .budget = kflavour ? 1000000 : 20000, .mem0 = mem0, .mem_len = go.mem_len, .mem = mem,
             .blind = force_blind || i % 8 == 2,
             .jo = { .no_bmi2 = force_nobmi2 || i % 8 == 5, .long_jumps = force_long || i % 8 == 6 },
         };
