@@ -1,6 +1,9 @@
 /* bench.c — the benchmark harness: each workload of bench/workloads/ runs natively,
- * in bpfvm's interpreter and in the Linux kernel (JIT, through BPF_PROG_TEST_RUN),
- * all in this one process, and a Markdown table of medians and ratios is printed.
+ * in bpfvm's interpreter, in bpfvm's JIT (checked mode, and with every memory
+ * access marked proven as the verifier will — the kernel's verifier proved these
+ * programs safe) and in the Linux kernel (JIT, through BPF_PROG_TEST_RUN), all in
+ * this one process, and Markdown tables of medians and ratios are printed, with the
+ * JIT's compile time and code size next to the kernel's code size.
  *
  * Method: engines are interleaved inside every round (their order rotates from round
  * to round) so that the noise of a shared machine falls on all of them alike. A
@@ -18,6 +21,7 @@
 #include "bpfvm.h"
 #include "kbpf.h"
 #include "kdiff.h"
+#include "rt/vm.h" /* prog->facts: set by hand until the verifier lands */
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -44,8 +48,8 @@ typedef struct bench_workload {
 extern const bench_workload bench_workloads[];
 extern const size_t bench_nworkloads;
 
-enum { E_NATIVE, E_INTERP, E_KERNEL, NENG };
-static const char *const eng_name[NENG] = { "native", "interp", "kernel-JIT" };
+enum { E_NATIVE, E_INTERP, E_JIT, E_JITP, E_KERNEL, NENG };
+static const char *const eng_name[NENG] = { "native", "interp", "jit", "jit-proven", "kernel-JIT" };
 
 #define MAX_ROUNDS 1001
 #define MEM_LEN 4096
@@ -57,6 +61,11 @@ typedef struct wl {
     native_fn fn;
     bpfvm_vm *vm;
     bpfvm_prog *prog;
+    bpfvm_prog *prog_proven;     /* the same, every memory access marked FACT_MEM_SAFE */
+    uint64_t compile_ns;         /* JIT compile of prog (best of several) */
+    size_t code_bytes;           /* its machine code */
+    uint32_t kernel_jited;       /* the kernel's jited_prog_len (wrapped program) */
+    size_t kernel_slots;         /* the wrapped program's slots */
     int kfd, kmem_fd, kres_fd;   /* kernel program and its maps, -1 when not loaded */
     uint64_t r0;                 /* the agreed result */
     uint64_t executed;           /* BPF instructions per run (interpreter trace) */
@@ -170,25 +179,27 @@ static double run_native(wl *w, uint32_t n)
     return (double)sum / n - timer_ns;
 }
 
-static double run_interp(wl *w, uint32_t n)
+static double run_bpfvm(wl *w, int e, uint32_t n)
 {
     bpfvm_run_opts o;
     memset(&o, 0, sizeof o);
     o.step_budget = UINT64_MAX;
+    o.engine = e == E_INTERP ? BPFVM_ENGINE_INTERP : BPFVM_ENGINE_JIT;
+    bpfvm_prog *prog = e == E_JITP ? w->prog_proven : w->prog;
     uint64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t r0;
         bpfvm_error err;
         memcpy(mem, mem_orig, MEM_LEN);
         uint64_t t0 = now_ns();
-        int rc = bpfvm_run(w->prog, mem, MEM_LEN, &o, &r0, &err);
+        int rc = bpfvm_run(prog, mem, MEM_LEN, &o, &r0, &err);
         uint64_t t1 = now_ns();
         sum += t1 - t0;
         if (rc < 0)
-            die("%s: interpreter: %s", w->name, err.msg);
-        check_r0(w, E_INTERP, r0);
+            die("%s: %s: %s", w->name, eng_name[e], err.msg);
+        check_r0(w, e, r0);
     }
-    check_mem_unchanged(w, E_INTERP, mem);
+    check_mem_unchanged(w, e, mem);
     return (double)sum / n - timer_ns;
 }
 
@@ -233,7 +244,9 @@ static double run_engine(wl *w, int e, uint32_t n)
 {
     switch (e) {
     case E_NATIVE: return run_native(w, n);
-    case E_INTERP: return run_interp(w, n);
+    case E_INTERP:
+    case E_JIT:
+    case E_JITP: return run_bpfvm(w, e, n);
     default: return run_kernel(w, n);
     }
 }
@@ -284,6 +297,40 @@ static void kernel_load(wl *w, const void *code, size_t slots)
     free(wrapped);
     if (w->kfd < 0)
         die("%s: kernel load: %s\n%s", w->name, strerror(-w->kfd), log);
+    w->kernel_slots = wn;
+    if (kbpf_prog_code_size(w->kfd, &w->kernel_jited, NULL) < 0)
+        w->kernel_jited = 0;
+}
+
+/* The JIT: compile time (best of a few compiles of fresh copies), code size, and a
+ * copy of the program whose memory accesses are all marked proven. */
+static void jit_setup(wl *w, const void *code, size_t len)
+{
+    bpfvm_error err;
+    bpfvm_load_opts lo = { .ext = 0, .name = w->name };
+    w->compile_ns = UINT64_MAX;
+    for (int k = 0; k < 15; k++) {
+        bpfvm_prog *p;
+        bpfvm_jit_info ji;
+        if (bpfvm_prog_load(w->vm, code, len, &lo, &p, &err) < 0 || bpfvm_prog_jit_info(p, &ji, &err) < 0)
+            die("%s: JIT: %s", w->name, err.msg);
+        if (ji.compile_ns < w->compile_ns)
+            w->compile_ns = ji.compile_ns;
+        w->code_bytes = ji.code_size;
+        bpfvm_prog_free(p);
+    }
+    if (bpfvm_prog_jit(w->prog, &err) < 0)
+        die("%s: JIT: %s", w->name, err.msg);
+    if (bpfvm_prog_load(w->vm, code, len, &lo, &w->prog_proven, &err) < 0)
+        die("%s: %s", w->name, err.msg);
+    /* What the verifier will prove (and the kernel's did): every access is in bounds. */
+    w->prog_proven->facts = calloc(w->slots, 1);
+    if (!w->prog_proven->facts)
+        die("out of memory");
+    for (size_t i = 0; i < w->slots; i++)
+        w->prog_proven->facts[i] = FACT_MEM_SAFE;
+    if (bpfvm_prog_jit(w->prog_proven, &err) < 0)
+        die("%s: JIT: %s", w->name, err.msg);
 }
 
 static void setup_code(wl *w, const char *name, native_fn fn, const void *code, size_t len)
@@ -322,6 +369,7 @@ static void setup_code(wl *w, const char *name, native_fn fn, const void *code, 
         w->mix[((const uint8_t *)code)[8 * i] & 7] += cnt.per_slot[i];
     free(cnt.per_slot);
 
+    jit_setup(w, code, len);
     if (kernel_ok)
         kernel_load(w, code, w->slots);
 }
@@ -341,6 +389,7 @@ static void setup(wl *w, const char *dir, const char *name, native_fn fn)
 static void teardown(wl *w)
 {
     bpfvm_prog_free(w->prog);
+    bpfvm_prog_free(w->prog_proven);
     bpfvm_vm_free(w->vm);
     kbpf_close(w->kfd);
     kbpf_close(w->kmem_fd);
@@ -395,7 +444,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench [--dir DIR] [--rounds N] [--batch-ms MS] [--only NAME[,NAME]] [--cpu N] [--no-kernel]\n"
-            "             [--profile native|interp|kernel] [--dump-mem FILE]\n"
+            "             [--profile native|interp|jit|jit-proven|kernel] [--dump-mem FILE]\n"
             "  --dir       where the workloads' .bin files are (default: the executable's directory)\n"
             "  --rounds    rounds per engine and workload; the median is reported (default 21)\n"
             "  --batch-ms  wall time of one batch of runs (default 5)\n"
@@ -440,6 +489,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--profile") && i + 1 < argc) {
             const char *p = argv[++i];
             profile = !strcmp(p, "native") ? E_NATIVE : !strcmp(p, "interp") ? E_INTERP
+                    : !strcmp(p, "jit") ? E_JIT : !strcmp(p, "jit-proven") ? E_JITP
                     : !strcmp(p, "kernel") ? E_KERNEL : -2;
             if (profile == -2)
                 usage();
@@ -575,6 +625,91 @@ int main(int argc, char **argv)
     printf("| **geometric mean** | %s | %s | %s | %s | **%s** | **%s** | **%s** | %s |\n", g[0], g[1], g[2],
            g[3], g[4], g[5], g[6], g[7]);
 
+    /* ---- the JIT ---- */
+    printf("\nThe JIT (checked: every load/store bounds-checked as for unverified programs; proven: "
+           "every access marked FACT_MEM_SAFE, as the verifier will, and as the kernel's verifier "
+           "proved for these programs):\n\n");
+    printf("| workload | jit ns/run | jit-proven ns/run | kernel-JIT ns/run | native ns/run | interp ns/run "
+           "| jit/kernel-JIT | jit-proven/kernel-JIT | jit/native | jit-proven/native | interp/jit |\n");
+    printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    double jl[10] = { 0 };
+    for (size_t i = 0; i < nw; i++) {
+        const wl *w = &ws[i];
+        double v[10];
+        v[0] = w->med[E_JIT];
+        v[1] = w->med[E_JITP];
+        v[2] = kernel_ok ? w->med[E_KERNEL] : NAN;
+        v[3] = w->med[E_NATIVE];
+        v[4] = w->med[E_INTERP];
+        v[5] = v[0] / v[2];
+        v[6] = v[1] / v[2];
+        v[7] = v[0] / v[3];
+        v[8] = v[1] / v[3];
+        v[9] = v[4] / v[0];
+        char c[10][32];
+        for (int k = 0; k < 10; k++) {
+            if (isnan(v[k]) || v[k] <= 0)
+                snprintf(c[k], sizeof c[k], "n/a");
+            else if (k <= 4)
+                fmt_ns(c[k], sizeof c[k], v[k]);
+            else
+                fmt_ratio(c[k], sizeof c[k], v[k]);
+            jl[k] += isnan(v[k]) || v[k] <= 0 ? NAN : log(v[k]);
+        }
+        printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w->name, c[0], c[1], c[2], c[3], c[4],
+               c[5], c[6], c[7], c[8], c[9]);
+    }
+    char jg[10][32];
+    for (int k = 0; k < 10; k++) {
+        double v = exp(jl[k] / (double)nw);
+        if (isnan(v))
+            snprintf(jg[k], sizeof jg[k], "n/a");
+        else if (k <= 4)
+            fmt_ns(jg[k], sizeof jg[k], v);
+        else
+            fmt_ratio(jg[k], sizeof jg[k], v);
+    }
+    printf("| **geometric mean** | %s | %s | %s | %s | %s | **%s** | **%s** | **%s** | **%s** | %s |\n", jg[0], jg[1],
+           jg[2], jg[3], jg[4], jg[5], jg[6], jg[7], jg[8], jg[9]);
+
+    printf("\nCompile time and code size (bpfvm: the whole mapping's code, out-of-line checks included; "
+           "kernel: jited_prog_len of the wrapped program, %d more slots):\n\n", 9);
+    printf("| workload | BPF slots | JIT compile µs | compile ns/slot | JIT code bytes | bytes/slot "
+           "| kernel code bytes | kernel bytes/slot | jit/kernel bytes per slot |\n");
+    printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    double cl[6] = { 0 };
+    for (size_t i = 0; i < nw; i++) {
+        const wl *w = &ws[i];
+        double v[6];
+        v[0] = (double)w->compile_ns / 1e3;
+        v[1] = (double)w->compile_ns / (double)w->slots;
+        v[2] = (double)w->code_bytes / (double)w->slots;
+        v[3] = w->kernel_jited ? (double)w->kernel_jited / (double)w->kernel_slots : NAN;
+        v[4] = v[2] / v[3];
+        for (int k = 0; k < 5; k++)
+            cl[k] += isnan(v[k]) ? NAN : log(v[k]);
+        char kb[32], kbs[32], ratio[32];
+        snprintf(kb, sizeof kb, "%u", w->kernel_jited);
+        if (isnan(v[3])) {
+            snprintf(kb, sizeof kb, "n/a");
+            snprintf(kbs, sizeof kbs, "n/a");
+            snprintf(ratio, sizeof ratio, "n/a");
+        } else {
+            snprintf(kbs, sizeof kbs, "%.1f", v[3]);
+            fmt_ratio(ratio, sizeof ratio, v[4]);
+        }
+        printf("| %s | %zu | %.1f | %.0f | %zu | %.1f | %s | %s | %s |\n", w->name, w->slots, v[0], v[1],
+               w->code_bytes, v[2], kb, kbs, ratio);
+    }
+    char r4[32];
+    double gv4 = exp(cl[4] / (double)nw);
+    if (isnan(gv4))
+        snprintf(r4, sizeof r4, "n/a");
+    else
+        fmt_ratio(r4, sizeof r4, gv4);
+    printf("| **geometric mean** | | %.1f | %.0f | | %.1f | | %.1f | **%s** |\n", exp(cl[0] / (double)nw),
+           exp(cl[1] / (double)nw), exp(cl[2] / (double)nw), exp(cl[3] / (double)nw), r4);
+
     /* ---- what the numbers include ---- */
     printf("\nSpread (interquartile range over rounds, %% of the median): ");
     for (size_t i = 0; i < nw; i++) {
@@ -597,17 +732,18 @@ int main(int argc, char **argv)
         for (int e = 0; e < neng; e++)
             printf(" %u", ws[i].batch[e]);
     }
-    printf(" (native, interp%s).\n", kernel_ok ? ", kernel" : "");
-    printf("Native and interp: clock_gettime around each run, minus the timer's own cost (%.0f ns); "
-           "interp is bpfvm_run() in checked mode (every load/store bounds-checked), including its "
-           "per-call setup.\n", timer_ns);
+    printf(" (native, interp, jit, jit-proven%s).\n", kernel_ok ? ", kernel" : "");
+    printf("Native, interp and jit: clock_gettime around each run, minus the timer's own cost (%.0f ns); "
+           "interp and jit are bpfvm_run() (checked mode: every load/store bounds-checked; jit-proven: "
+           "the checks the verifier's facts remove are not emitted), including the per-call setup; the "
+           "JIT's code is compiled before timing.\n", timer_ns);
     if (kernel_ok)
         printf("Kernel-JIT: BPF_PROG_TEST_RUN's own mean over `repeat` runs (integer ns), measured by the "
                "kernel; it includes the kernel's per-run overhead and kdiff_wrap()'s prologue and "
                "epilogue (+9 instructions).\n");
     else
         printf("Kernel-JIT: n/a — %s.\n", kernel_why);
-    char ce[3][32];
+    char ce[NENG][32];
     for (int e = 0; e < NENG; e++) {
         if (e < neng) {
             fmt_ns(ce[e], sizeof ce[e] - 3, empty->med[e]);
@@ -616,7 +752,7 @@ int main(int argc, char **argv)
             snprintf(ce[e], sizeof ce[e], "n/a");
     }
     printf("Fixed cost per run (an empty program, r0 = 0; exit, measured the same way): native %s, "
-           "interp %s, kernel-JIT %s.\n", ce[0], ce[1], ce[2]);
+           "interp %s, jit %s, kernel-JIT %s.\n", ce[E_NATIVE], ce[E_INTERP], ce[E_JIT], ce[E_KERNEL]);
     printf("BPF insns executed/run: counted once with bpfvm's trace callback.\n");
     for (size_t i = 0; i <= nw; i++)
         teardown(&ws[i]);

@@ -23,7 +23,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$BUILD" >/dev/null
 fi
 cmake --build "$BUILD" -j2 --target bpfvm kbpf >/dev/null || die "building bpfvm / kbpf in $BUILD failed"
-LIB="$BUILD/libbpfvm.a"
+LIB="$BUILD/libbpfvm_core.a" # the core library: isa, exec, rt (the loader is not needed)
 KLIB="$BUILD/tests/kernel/libkbpf.a"
 [ -f "$LIB" ] && [ -f "$KLIB" ] || die "missing $LIB or $KLIB"
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
@@ -79,6 +79,6 @@ for name in $NAMES; do NATIVE_OBJS="$NATIVE_OBJS $OUT/$name.native.o"; done
 # shellcheck disable=SC2086
 "$CLANG" -O2 -std=gnu11 -Wall -Wextra -Werror \
     -DBENCH_LIB_BUILD_TYPE="\"$BUILD_TYPE\"" \
-    -I"$ROOT/include" -I"$ROOT/tests/kernel" \
+    -I"$ROOT/include" -I"$ROOT/src" -I"$ROOT/tests/kernel" \
     "$ROOT/bench/bench.c" "$GEN" $NATIVE_OBJS "$KLIB" "$LIB" -lpthread -lm -o "$OUT/bench"
 echo "build.sh: built $OUT/bench with workloads:$NAMES (library: $BUILD, $BUILD_TYPE)" >&2

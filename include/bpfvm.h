@@ -401,6 +401,41 @@ bool bpfvm_prog_line(const bpfvm_prog *prog, long insn, const char **file, int *
  * falls back to hex bytes without BTF. Returns the length written. */
 size_t bpfvm_map_format(const bpfvm_map *map, bool key, const void *data, char *buf, size_t size);
 
+/* ---- the verifier --------------------------------------------------------------------
+ * Proves, before a program runs, that it terminates, touches only memory it may
+ * touch and calls helpers correctly — for its program type, its maps and helpers,
+ * as the Linux verifier does. A verified program runs without run-time checks. */
+
+typedef void (*bpfvm_log_fn)(void *user, const char *line);
+
+typedef struct bpfvm_verify_opts {
+    bpfvm_prog_type type;    /* 0: the program's own type */
+    bool unprivileged;       /* also refuse pointer leaks, pointer comparisons, ... */
+    bool strict_alignment;   /* require naturally aligned accesses */
+    int log_level;           /* 0: none; 1: the state at a rejection; 2: the whole walk */
+    bpfvm_log_fn log;        /* receives the log line by line (may be NULL) */
+    void *log_user;
+    uint32_t mem_size;       /* BPFVM_PROG_MEM: size of the memory block r1 points to */
+} bpfvm_verify_opts;
+
+typedef struct bpfvm_verify_stats {
+    uint64_t insns_processed;  /* instructions checked over all paths (Linux's "processed") */
+    uint32_t states;           /* states stored for pruning */
+    uint32_t peak_states;      /* most states held at once (stored + pending) */
+    uint32_t passes;           /* walks (a walk repeats when it learns a precision need) */
+    uint64_t time_ns;
+    size_t peak_bytes;         /* most memory held by states at once */
+    uint32_t stack_depth;      /* deepest combined stack of any call chain, in bytes */
+} bpfvm_verify_stats;
+
+/* Verifies prog. On success the program's memory accesses are marked proven and
+ * later runs skip their checks. On rejection, err names the instruction, the
+ * source line (BTF line info) and the reason; the log has the register state. */
+int bpfvm_verify(bpfvm_prog *prog, const bpfvm_verify_opts *opts, bpfvm_verify_stats *stats,
+                 bpfvm_error *err);
+/* True once bpfvm_verify accepted the program. */
+bool bpfvm_prog_verified(const bpfvm_prog *prog);
+
 /* ---- assembler / disassembler -------------------------------------------------- */
 
 typedef enum bpfvm_syntax {

@@ -76,6 +76,7 @@ static void usage(FILE *f)
             "  run PROG [--mem FILE|--mem-hex HEX] [--trace] [--repeat N] [--json]\n"
             "                         run a program (.bin bytecode, .s assembly, .data test file,\n"
             "                         or OBJ.o --prog NAME --ctx FILE)\n"
+            "  verify OBJ.o|PROG      prove programs safe, as the Linux verifier does\n"
             "  progs OBJ.o            the programs of an ELF object\n"
             "  maps OBJ.o             the maps of an ELF object\n"
             "  asm IN.s -o OUT.bin    assemble (uBPF or LLVM syntax, detected per line)\n"
@@ -108,6 +109,8 @@ int main(int argc, char **argv)
         return cmd_disasm(argc - 1, argv + 1);
     if (!strcmp(cmd, "test-run"))
         return cmd_testrun(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "progs"))
         return cmd_progs(argc - 1, argv + 1);
     if (!strcmp(cmd, "maps"))

@@ -14,9 +14,14 @@ int cmd_jitdump(int argc, char **argv);
 int cmd_testrun(int argc, char **argv);
 int cmd_progs(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
-/* Prints the maps of an object with their contents decoded through BTF. */
+/* Prints the maps of an object with their contents decoded through BTF; with
+ * json, a JSON array (no newline) for the caller to place in its object. */
 void cli_print_maps(const bpfvm_obj *obj, bool json);
+
+/* Writes s as a JSON string (quoted, escaped). */
+void cli_json_str(FILE *f, const char *s);
 
 /* Prints "bpfvm: error: MSG" to stderr and returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void json_str(FILE *f, const char *s)
+void cli_json_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; s && *s; s++) {
@@ -82,9 +82,9 @@ int cmd_progs(int argc, char **argv)
     size_t n = bpfvm_obj_prog_count(obj);
     if (json) {
         printf("{\"object\": ");
-        json_str(stdout, path);
+        cli_json_str(stdout, path);
         printf(", \"license\": ");
-        json_str(stdout, bpfvm_obj_license(obj));
+        cli_json_str(stdout, bpfvm_obj_license(obj));
         printf(", \"programs\": [");
     } else {
         printf("%-24s %-28s %-16s %8s  %s\n", "program", "section", "type", "insns", "runs here");
@@ -96,11 +96,11 @@ int cmd_progs(int argc, char **argv)
                     t == BPFVM_PROG_SCHED_ACT || t == BPFVM_PROG_MEM;
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
-            json_str(stdout, bpfvm_prog_name(p));
+            cli_json_str(stdout, bpfvm_prog_name(p));
             printf(", \"section\": ");
-            json_str(stdout, bpfvm_prog_section(p));
+            cli_json_str(stdout, bpfvm_prog_section(p));
             printf(", \"type\": ");
-            json_str(stdout, bpfvm_prog_type_name(t));
+            cli_json_str(stdout, bpfvm_prog_type_name(t));
             printf(", \"insns\": %zu, \"runnable\": %s}", bpfvm_prog_len(p), runs ? "true" : "false");
         } else {
             printf("%-24s %-28s %-16s %8zu  %s\n", bpfvm_prog_name(p), bpfvm_prog_section(p),
@@ -148,8 +148,11 @@ int cmd_maps(int argc, char **argv)
     if (open_obj(path, &vm, &obj))
         return 1;
     size_t n = bpfvm_obj_map_count(obj);
-    if (json)
-        printf("{\"object\": \"%s\", \"maps\": [", path);
+    if (json) {
+        printf("{\"object\": ");
+        cli_json_str(stdout, path);
+        printf(", \"maps\": [");
+    }
     else
         printf("%-24s %-16s %6s %6s %10s  %s\n", "map", "type", "key", "value", "max", "flags");
     for (size_t i = 0; i < n; i++) {
@@ -159,7 +162,7 @@ int cmd_maps(int argc, char **argv)
         flags_text(d->flags, fl, sizeof fl);
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
-            json_str(stdout, d->name);
+            cli_json_str(stdout, d->name);
             printf(", \"type\": \"%s\", \"key_size\": %u, \"value_size\": %u, \"max_entries\": %u, \"flags\": %u}",
                    bpfvm_map_type_name(d->type), d->key_size, d->value_size, d->max_entries, d->flags);
         } else {
@@ -181,7 +184,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
     bpfvm_vm *vm = bpfvm_obj_vm(obj);
     size_t n = bpfvm_obj_map_count(obj);
     if (json)
-        printf("{\"maps\": [");
+        printf("[");
     else
         printf("\nmaps:\n");
     for (size_t i = 0; i < n; i++) {
@@ -191,7 +194,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
                       d->type == BPFVM_MAP_LRU_PERCPU_HASH;
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
-            json_str(stdout, d->name);
+            cli_json_str(stdout, d->name);
             printf(", \"type\": \"%s\", \"entries\": [", bpfvm_map_type_name(d->type));
         } else {
             printf("  %s (%s, max %u entries)\n", d->name, bpfvm_map_type_name(d->type), d->max_entries);
@@ -219,7 +222,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
                 bpfvm_map_format(m, true, key, kb, sizeof kb);
                 if (json) {
                     printf("%s{\"key\": ", first ? "" : ", ");
-                    json_str(stdout, kb);
+                    cli_json_str(stdout, kb);
                     printf(", \"value\": ");
                 } else {
                     printf("    %s: ", kb);
@@ -233,7 +236,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
                         bpfvm_map_format(m, false, val + c * stride, vb, sizeof vb);
                     }
                     if (json) {
-                        json_str(stdout, vb);
+                        cli_json_str(stdout, vb);
                     } else if (ncpus > 1) {
                         printf("%scpu%u %s", c ? ", " : "", c, vb);
                     } else {
@@ -260,5 +263,5 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
         free(val);
     }
     if (json)
-        printf("]}\n");
+        printf("]");
 }

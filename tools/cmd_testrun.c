@@ -325,12 +325,20 @@ int cmd_testrun(int argc, char **argv)
     }
 
     if (json) {
-        printf("{\"program\": \"%s\", \"section\": \"%s\", \"type\": \"%s\", \"packets\": %llu, \"verdicts\": {",
-               bpfvm_prog_name(prog), bpfvm_prog_section(prog), bpfvm_prog_type_name(type), npkts);
+        printf("{\"program\": ");
+        cli_json_str(stdout, bpfvm_prog_name(prog));
+        printf(", \"section\": ");
+        cli_json_str(stdout, bpfvm_prog_section(prog));
+        printf(", \"type\": \"%s\", \"packets\": %llu, \"verdicts\": {", bpfvm_prog_type_name(type), npkts);
         for (size_t i = 0; i < nverdicts; i++)
             printf("%s\"%s\": %llu", i ? ", " : "", verdicts[i].name, verdicts[i].count);
-        printf("}, \"modified\": %llu, \"engine\": \"%s\", \"median_ns\": %llu}\n", changed,
+        printf("}, \"modified\": %llu, \"engine\": \"%s\", \"median_ns\": %llu", changed,
                engine == BPFVM_ENGINE_JIT ? "jit" : "interp", (unsigned long long)median);
+        if (show_maps) {
+            printf(", \"maps\": ");
+            cli_print_maps(obj, true);
+        }
+        printf("}\n");
     } else {
         printf("\n%s: program '%s' (%s), %llu packets, %llu bytes\n", pcap_in, bpfvm_prog_name(prog),
                bpfvm_prog_type_name(type), npkts, bytes_in);
@@ -346,8 +354,8 @@ int cmd_testrun(int argc, char **argv)
             printf("  median %llu ns per packet (%llu runs each, %s)\n", (unsigned long long)median, repeat,
                    engine == BPFVM_ENGINE_JIT ? "jit" : "interp");
     }
-    if (show_maps)
-        cli_print_maps(obj, json);
+    if (show_maps && !json)
+        cli_print_maps(obj, false);
     status = 0;
 done:
     if (out)

@@ -51,6 +51,8 @@ int interp_build(bpfvm_prog *p, bpfvm_error *err)
         c->op = id;
         if (id == ISA_LDDW_HI)
             continue;
+        if (p->facts && (p->facts[i] & FACT_MEM_SAFE))
+            c->op = (uint16_t)(ISA_NROWS + id); /* proven: the unchecked handler */
         const isa_row *r = &isa_rows[id];
         c->dst = in->dst;
         c->src = in->src;
@@ -74,7 +76,7 @@ int interp_build(bpfvm_prog *p, bpfvm_error *err)
             c->imm = (uint32_t)in->imm | (uint64_t)(uint32_t)p->insns[i + 1].imm << 32;
             if (id == ISA_LDDW_CODE) /* a callback: tagged slot of the function */
                 c->imm = VM_FUNC_TAG | (uint32_t)isa_target(in, r, i);
-            else if (p->lddw_values)  /* map references resolved by the runtime */
+            else if (p->lddw_values && id != ISA_LDDW) /* map references resolved by the runtime */
                 c->imm = p->lddw_values[i];
             break;
         case SH_CALL:
@@ -169,6 +171,32 @@ static inline uint64_t bswap64_(uint64_t x) { return __builtin_bswap64(x); }
 #define LD(T, a) ({ T v_; memcpy(&v_, (const void *)(uintptr_t)(a), sizeof v_); v_; })
 #define ST(T, a, v) do { T v_ = (T)(v); memcpy((void *)(uintptr_t)(a), &v_, sizeof v_); } while (0)
 
+/* The memory rows, with the handler kind and its two parameters: generates both
+ * the checked handlers and the unchecked ones used where the verifier proved the
+ * access in bounds (op = ISA_NROWS + row). */
+#define MEM_ROWS(X)                                                                  \
+    X(LDXW, LOADX, uint32_t, uint32_t) X(LDXH, LOADX, uint16_t, uint16_t)             \
+    X(LDXB, LOADX, uint8_t, uint8_t) X(LDXDW, LOADX, uint64_t, uint64_t)              \
+    X(LDXSW, LOADX, int32_t, int64_t) X(LDXSH, LOADX, int16_t, int64_t)               \
+    X(LDXSB, LOADX, int8_t, int64_t)                                                  \
+    X(STW, STOREI, uint32_t, _) X(STH, STOREI, uint16_t, _) X(STB, STOREI, uint8_t, _) \
+    X(STDW, STOREI, uint64_t, _)                                                      \
+    X(STXW, STOREX, uint32_t, _) X(STXH, STOREX, uint16_t, _) X(STXB, STOREX, uint8_t, _) \
+    X(STXDW, STOREX, uint64_t, _)                                                     \
+    X(AADD32, ATOMIC_OP, uint32_t, __atomic_fetch_add) X(AOR32, ATOMIC_OP, uint32_t, __atomic_fetch_or) \
+    X(AAND32, ATOMIC_OP, uint32_t, __atomic_fetch_and) X(AXOR32, ATOMIC_OP, uint32_t, __atomic_fetch_xor) \
+    X(AFADD32, ATOMIC_FETCH, uint32_t, __atomic_fetch_add) X(AFOR32, ATOMIC_FETCH, uint32_t, __atomic_fetch_or) \
+    X(AFAND32, ATOMIC_FETCH, uint32_t, __atomic_fetch_and) X(AFXOR32, ATOMIC_FETCH, uint32_t, __atomic_fetch_xor) \
+    X(AXCHG32, ATOMIC_FETCH, uint32_t, __atomic_exchange_n) X(ACMPXCHG32, CMPXCHG, uint32_t, _) \
+    X(AADD64, ATOMIC_OP, uint64_t, __atomic_fetch_add) X(AOR64, ATOMIC_OP, uint64_t, __atomic_fetch_or) \
+    X(AAND64, ATOMIC_OP, uint64_t, __atomic_fetch_and) X(AXOR64, ATOMIC_OP, uint64_t, __atomic_fetch_xor) \
+    X(AFADD64, ATOMIC_FETCH, uint64_t, __atomic_fetch_add) X(AFOR64, ATOMIC_FETCH, uint64_t, __atomic_fetch_or) \
+    X(AFAND64, ATOMIC_FETCH, uint64_t, __atomic_fetch_and) X(AFXOR64, ATOMIC_FETCH, uint64_t, __atomic_fetch_xor) \
+    X(AXCHG64, ATOMIC_FETCH, uint64_t, __atomic_exchange_n) X(ACMPXCHG64, CMPXCHG, uint64_t, _) \
+    X(LDACQB, LDACQ, uint8_t, _) X(LDACQH, LDACQ, uint16_t, _) X(LDACQW, LDACQ, uint32_t, _) \
+    X(LDACQDW, LDACQ, uint64_t, _) X(STRELB, STREL, uint8_t, _) X(STRELH, STREL, uint16_t, _) \
+    X(STRELW, STREL, uint32_t, _) X(STRELDW, STREL, uint64_t, _)
+
 #define INTERP_NAME interp_loop_fast
 #define INTERP_TRACE 0
 #include "exec/interp_loop.h"
@@ -202,6 +230,8 @@ int interp_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5]
     uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
     c->stack_lo = (uint64_t)(uintptr_t)stack;
     c->stack_hi = c->stack_lo + sizeof stack;
+    if (p->zero_stack) /* verified code may read stack it never wrote: no host data there */
+        memset((uint8_t *)stack + sizeof stack - p->zero_stack, 0, p->zero_stack);
     c->prog = p;
     c->call_fn = interp_call_fn;
     c->err = err;

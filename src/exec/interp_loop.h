@@ -7,10 +7,12 @@
 #if defined(__GNUC__) && !defined(BPFVM_INTERP_SWITCH)
 #define vmdispatch(x) goto *disptab[x];
 #define vmcase(l) L_##l:
+#define vmucase(l) U_##l:
 #define vmbreak vmfetch(); vmdispatch(pc->op)
 #else
 #define vmdispatch(x) switch (x)
 #define vmcase(l) case ISA_##l:
+#define vmucase(l) case ISA_NROWS + ISA_##l:
 #define vmbreak break
 #endif
 
@@ -62,12 +64,27 @@
         fault_size = (sz);                                        \
         goto misaligned;                                          \
     }
-#define LOADX(T, ET)  { uint64_t a_ = ADDR_S; CHECK(a_, sizeof(T), false) D = (uint64_t)(ET)LD(T, a_); } NEXT
-#define STOREI(T)     { uint64_t a_ = ADDR_D; CHECK(a_, sizeof(T), true) ST(T, a_, K); } NEXT
-#define STOREX(T)     { uint64_t a_ = ADDR_D; CHECK(a_, sizeof(T), true) ST(T, a_, S); } NEXT
-#define ATOMIC_PTR(T) uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, sizeof(T), true) T *p_ = (T *)(uintptr_t)a_;
-#define ATOMIC_OP(T, fn)  { ATOMIC_PTR(T) fn(p_, (T)S, __ATOMIC_SEQ_CST); } NEXT
-#define ATOMIC_FETCH(T, fn) { ATOMIC_PTR(T) S = fn(p_, (T)S, __ATOMIC_SEQ_CST); } NEXT
+#define NOCHECK(a, sz, w)
+/* Memory rows: each kind takes two parameters and the check to use (CK for plain
+ * accesses, CKA for those that must also be aligned). */
+#define LOADX(T, ET, CK, CKA)  { uint64_t a_ = ADDR_S; CK(a_, sizeof(T), false) D = (uint64_t)(ET)LD(T, a_); } NEXT
+#define STOREI(T, _, CK, CKA)  { uint64_t a_ = ADDR_D; CK(a_, sizeof(T), true) ST(T, a_, K); } NEXT
+#define STOREX(T, _, CK, CKA)  { uint64_t a_ = ADDR_D; CK(a_, sizeof(T), true) ST(T, a_, S); } NEXT
+#define ATOMIC_PTR(T, CKA) uint64_t a_ = ADDR_D; CKA(a_, sizeof(T), true) T *p_ = (T *)(uintptr_t)a_;
+#define ATOMIC_OP(T, fn, CK, CKA)  { ATOMIC_PTR(T, CKA) fn(p_, (T)S, __ATOMIC_SEQ_CST); } NEXT
+#define ATOMIC_FETCH(T, fn, CK, CKA) { ATOMIC_PTR(T, CKA) S = fn(p_, (T)S, __ATOMIC_SEQ_CST); } NEXT
+#define CMPXCHG(T, _, CK, CKA)                                                                    \
+    {                                                                                             \
+        ATOMIC_PTR(T, CKA)                                                                        \
+        T expect = (T)R[0];                                                                       \
+        __atomic_compare_exchange_n(p_, &expect, (T)S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+        R[0] = expect;                                                                            \
+    }                                                                                             \
+    NEXT
+#define LDACQ(T, _, CK, CKA) { uint64_t a_ = ADDR_S; CKA(a_, sizeof(T), false) D = __atomic_load_n((T *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
+#define STREL(T, _, CK, CKA) { uint64_t a_ = ADDR_D; CKA(a_, sizeof(T), true) __atomic_store_n((T *)(uintptr_t)a_, (T)S, __ATOMIC_RELEASE); } NEXT
+#define GEN_CHECKED(id, kind, A, B) vmcase(id) kind(A, B, CHECK, CHECK_ALIGNED)
+#define GEN_UNCHECKED(id, kind, A, B) vmucase(id) kind(A, B, NOCHECK, NOCHECK)
 #define LDABS(T, swap, off_expr)                                  \
     {                                                             \
         int64_t o_ = (off_expr);                                  \
@@ -83,10 +100,13 @@ static int INTERP_NAME(struct bpfvm_call *c, const ix *start, unsigned base_dept
                        const uint64_t args[5], uint64_t *r0, bpfvm_error *err)
 {
 #if defined(__GNUC__) && !defined(BPFVM_INTERP_SWITCH)
-    static const void *const disptab[ISA_NROWS] = {
+    static const void *const disptab[2 * ISA_NROWS] = {
 #define ROW(id, ...) [ISA_##id] = &&L_##id,
 #include "isa/isa.def"
 #undef ROW
+#define UNCHECKED_ENTRY(id, kind, A, B) [ISA_NROWS + ISA_##id] = &&U_##id,
+        MEM_ROWS(UNCHECKED_ENTRY)
+#undef UNCHECKED_ENTRY
     };
 #endif
     const bpfvm_prog *p = c->prog;
@@ -302,66 +322,9 @@ static int INTERP_NAME(struct bpfvm_call *c, const ix *start, unsigned base_dept
         vmcase(LDINDH) LDABS(uint16_t, __builtin_bswap16, (int32_t)((uint32_t)S + (uint32_t)K))
         vmcase(LDINDB) LDABS(uint8_t, (uint8_t), (int32_t)((uint32_t)S + (uint32_t)K))
 
-        /* ---- LDX / ST / STX ---- */
-        vmcase(LDXW) LOADX(uint32_t, uint32_t)
-        vmcase(LDXH) LOADX(uint16_t, uint16_t)
-        vmcase(LDXB) LOADX(uint8_t, uint8_t)
-        vmcase(LDXDW) LOADX(uint64_t, uint64_t)
-        vmcase(LDXSW) LOADX(int32_t, int64_t)
-        vmcase(LDXSH) LOADX(int16_t, int64_t)
-        vmcase(LDXSB) LOADX(int8_t, int64_t)
-        vmcase(STW) STOREI(uint32_t)
-        vmcase(STH) STOREI(uint16_t)
-        vmcase(STB) STOREI(uint8_t)
-        vmcase(STDW) STOREI(uint64_t)
-        vmcase(STXW) STOREX(uint32_t)
-        vmcase(STXH) STOREX(uint16_t)
-        vmcase(STXB) STOREX(uint8_t)
-        vmcase(STXDW) STOREX(uint64_t)
-
-        /* ---- atomics: 32-bit results written back are zero-extended ---- */
-        vmcase(AADD32) ATOMIC_OP(uint32_t, __atomic_fetch_add)
-        vmcase(AOR32) ATOMIC_OP(uint32_t, __atomic_fetch_or)
-        vmcase(AAND32) ATOMIC_OP(uint32_t, __atomic_fetch_and)
-        vmcase(AXOR32) ATOMIC_OP(uint32_t, __atomic_fetch_xor)
-        vmcase(AFADD32) ATOMIC_FETCH(uint32_t, __atomic_fetch_add)
-        vmcase(AFOR32) ATOMIC_FETCH(uint32_t, __atomic_fetch_or)
-        vmcase(AFAND32) ATOMIC_FETCH(uint32_t, __atomic_fetch_and)
-        vmcase(AFXOR32) ATOMIC_FETCH(uint32_t, __atomic_fetch_xor)
-        vmcase(AXCHG32) ATOMIC_FETCH(uint32_t, __atomic_exchange_n)
-        vmcase(ACMPXCHG32) {
-            ATOMIC_PTR(uint32_t)
-            uint32_t expect = (uint32_t)R[0];
-            __atomic_compare_exchange_n(p_, &expect, (uint32_t)S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-            R[0] = expect;
-        }
-        NEXT
-        vmcase(AADD64) ATOMIC_OP(uint64_t, __atomic_fetch_add)
-        vmcase(AOR64) ATOMIC_OP(uint64_t, __atomic_fetch_or)
-        vmcase(AAND64) ATOMIC_OP(uint64_t, __atomic_fetch_and)
-        vmcase(AXOR64) ATOMIC_OP(uint64_t, __atomic_fetch_xor)
-        vmcase(AFADD64) ATOMIC_FETCH(uint64_t, __atomic_fetch_add)
-        vmcase(AFOR64) ATOMIC_FETCH(uint64_t, __atomic_fetch_or)
-        vmcase(AFAND64) ATOMIC_FETCH(uint64_t, __atomic_fetch_and)
-        vmcase(AFXOR64) ATOMIC_FETCH(uint64_t, __atomic_fetch_xor)
-        vmcase(AXCHG64) ATOMIC_FETCH(uint64_t, __atomic_exchange_n)
-        vmcase(ACMPXCHG64) {
-            ATOMIC_PTR(uint64_t)
-            uint64_t expect = R[0];
-            __atomic_compare_exchange_n(p_, &expect, S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-            R[0] = expect;
-        }
-        NEXT
-
-        /* ---- load-acquire / store-release (extension) ---- */
-        vmcase(LDACQB) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 1, false) D = __atomic_load_n((uint8_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
-        vmcase(LDACQH) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 2, false) D = __atomic_load_n((uint16_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
-        vmcase(LDACQW) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 4, false) D = __atomic_load_n((uint32_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
-        vmcase(LDACQDW) { uint64_t a_ = ADDR_S; CHECK_ALIGNED(a_, 8, false) D = __atomic_load_n((uint64_t *)(uintptr_t)a_, __ATOMIC_ACQUIRE); } NEXT
-        vmcase(STRELB) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 1, true) __atomic_store_n((uint8_t *)(uintptr_t)a_, (uint8_t)S, __ATOMIC_RELEASE); } NEXT
-        vmcase(STRELH) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 2, true) __atomic_store_n((uint16_t *)(uintptr_t)a_, (uint16_t)S, __ATOMIC_RELEASE); } NEXT
-        vmcase(STRELW) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 4, true) __atomic_store_n((uint32_t *)(uintptr_t)a_, (uint32_t)S, __ATOMIC_RELEASE); } NEXT
-        vmcase(STRELDW) { uint64_t a_ = ADDR_D; CHECK_ALIGNED(a_, 8, true) __atomic_store_n((uint64_t *)(uintptr_t)a_, S, __ATOMIC_RELEASE); } NEXT
+        /* ---- memory: checked, and (ISA_NROWS + id) proven safe by the verifier ---- */
+        MEM_ROWS(GEN_CHECKED)
+        MEM_ROWS(GEN_UNCHECKED)
         }
     }
 
@@ -392,6 +355,7 @@ packet_abort:
 
 #undef vmdispatch
 #undef vmcase
+#undef vmucase
 #undef vmbreak
 #undef vmfetch
 #undef D
@@ -407,6 +371,12 @@ packet_abort:
 #undef CHECK
 #undef CHECK_ALIGNED
 #undef LOADX
+#undef NOCHECK
+#undef CMPXCHG
+#undef LDACQ
+#undef STREL
+#undef GEN_CHECKED
+#undef GEN_UNCHECKED
 #undef STOREI
 #undef STOREX
 #undef ATOMIC_PTR

@@ -30,10 +30,12 @@ const uint8_t jit_reg[11] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, R
 struct jit_code {
     uint8_t *mem;        /* the sealed mapping */
     size_t map_size;
-    size_t size;         /* code bytes used */
+    uint8_t *code;       /* the code in it: cold part, then the body */
+    size_t size;         /* code bytes */
     uint32_t *offs;      /* n + 1 */
     uint64_t compile_ns;
     uint32_t entry, cb_entry, epilogue; /* offsets of the header's entries and exit */
+    jit_group *groups;   /* load groups (jit_prove), read by the slow path */
     jit_stats stats;
 };
 
@@ -46,10 +48,21 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static bool cpu_bmi2(void)
+/* CPU features, read once: cpuid is slow under virtualization (a VM exit), and the
+ * answer never changes, so this is a constant rather than state. */
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static bool cpu_has_bmi2;
+
+static void cpu_probe(void)
 {
     unsigned a, b, c, d;
-    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 8));
+    cpu_has_bmi2 = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 8));
+}
+
+static bool cpu_bmi2(void)
+{
+    pthread_once(&cpu_once, cpu_probe);
+    return cpu_has_bmi2;
 }
 
 uint32_t jit_rand(jit_ctx *J)
@@ -181,6 +194,22 @@ static int jit_mem_slow(jit_state *st, uint64_t addr, uint32_t code)
     return 0;
 }
 
+/* A group's union check failed: its loads one by one, in program order, as the
+ * interpreter would run them; the first that is not allowed faults. */
+static int jit_group_slow(jit_state *st, uint64_t base, const jit_group *g)
+{
+    for (unsigned k = 0; k < g->n; k++) {
+        uint64_t addr = base + (uint64_t)(int64_t)g->off[k];
+        if (!run_mem_ok(st->call, addr, g->msize[k], false)) {
+            st->fault = JF_CODE(JF_MEM, g->insn[k]);
+            st->fault_aux = g->msize[k];
+            st->fault_val = addr;
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* A helper left c->pending set: a failure (fault record, NULL) or a tail call (the
  * address to continue at: the target's first instruction, registers kept). */
 static const uint8_t *jit_pending(jit_state *st, uint32_t insn, uint64_t r10)
@@ -204,7 +233,7 @@ static const uint8_t *jit_pending(jit_state *st, uint32_t insn, uint64_t r10)
     c->pending = 0;
     c->prog = t;
     st->vm = t->vm;
-    return t->jit->mem + t->jit->offs[0];
+    return t->jit->code + t->jit->offs[0];
 }
 
 /* Does the program call helpers (and so may tail-call or be called back)? */
@@ -213,6 +242,22 @@ static bool has_helper_calls(const bpfvm_prog *p)
     for (uint32_t i = 0; i < p->n; i++)
         if (p->info.rows[i] == ISA_CALL_HELPER || p->info.rows[i] == ISA_CALLX)
             return true;
+    return false;
+}
+
+/* Does some access need the out-of-line check in C? */
+static bool needs_mem_slow(const jit_ctx *J)
+{
+    for (uint32_t i = 0; i < J->p->n; i++) {
+        const isa_row *r = &isa_rows[J->p->info.rows[i]];
+        if (r->shape != SH_LDX && r->shape != SH_ST && r->shape != SH_STX && r->shape != SH_ATOMIC &&
+            r->shape != SH_LDACQ && r->shape != SH_STREL)
+            continue;
+        const isa_insn *in = &J->p->insns[i];
+        int b = (r->shape == SH_LDX || r->shape == SH_LDACQ) ? in->src : in->dst;
+        if (!jit_mem_proven(J, i, b, in->off, r->size) && !(J->loc[i] & LOC_LEAD))
+            return true;
+    }
     return false;
 }
 
@@ -294,32 +339,42 @@ static void emit_header(jit_ctx *J, bool uses_rbp)
     x_rm(c, 0, 0xff, 4, RSTATE, ST_OFF(epilogue)); /* jmp [r12 + epilogue] */
 
     /* Linux semantics: an out-of-bounds legacy packet load ends the program, r0 = 0. */
-    J->label[JL_PKT_ABORT] = jit_cold_pos(J);
-    x_load(c, XW, RSP, RSTATE, ST_OFF(rsp0));
-    x_alu_rr(c, 0, XA_XOR, RAX, RAX);
-    x_store(c, XW, RAX, RSTATE, ST_OFF(r0));
-    x_store(c, XW, RBUDGET, RSTATE, ST_OFF(budget));
-    x_rm(c, 0, 0xff, 4, RSTATE, ST_OFF(epilogue));
+    if (J->has_ldabs) {
+        J->label[JL_PKT_ABORT] = jit_cold_pos(J);
+        x_load(c, XW, RSP, RSTATE, ST_OFF(rsp0));
+        x_alu_rr(c, 0, XA_XOR, RAX, RAX);
+        x_store(c, XW, RAX, RSTATE, ST_OFF(r0));
+        x_store(c, XW, RBUDGET, RSTATE, ST_OFF(budget));
+        x_rm(c, 0, 0xff, 4, RSTATE, ST_OFF(epilogue));
+    }
 
-    /* Called with r11 = address, r9d = code; returns only when the access is allowed. */
-    J->label[JL_MEM_SLOW] = jit_cold_pos(J);
+    /* Called with r11 = address, r9d = code (or r11 = base, r9 = group); returns
+     * only when the access is allowed. */
     static const uint8_t keep[7] = { RAX, RCX, RDX, RSI, RDI, R8, R10 };
-    for (int k = 0; k < 7; k++)
-        x_push(c, keep[k]);
-    x_store(c, XW, RBUDGET, RSTATE, ST_OFF(budget));
-    x_mov_rr(c, XW, RDI, RSTATE);
-    x_mov_rr(c, XW, RSI, R11);
-    x_mov_rr(c, 0, RDX, R9);
-    x_mov_imm64(c, RAX, (uint64_t)(uintptr_t)jit_mem_slow);
-    x_rr(c, 0, 0xff, 2, RAX);
-    x_rr(c, 0, 0x85, RAX, RAX);
-    x_jcc32(c, CC_E, (int32_t)(J->cold.base + J->label[JL_UNWIND] - (J->cp + 6)));
-    for (int k = 6; k >= 0; k--)
-        x_pop(c, keep[k]);
-    x_b(c, 0xc3);
+    for (int t = 0; t < 2; t++) {
+        if (!(t ? J->ngroups : needs_mem_slow(J)))
+            continue;
+        J->label[t ? JL_GROUP_SLOW : JL_MEM_SLOW] = jit_cold_pos(J);
+        for (int k = 0; k < 7; k++)
+            x_push(c, keep[k]);
+        x_store(c, XW, RBUDGET, RSTATE, ST_OFF(budget));
+        x_mov_rr(c, XW, RDI, RSTATE);
+        x_mov_rr(c, XW, RSI, R11);
+        x_mov_rr(c, t ? XW : 0, RDX, R9);
+        x_mov_imm64(c, RAX, t ? (uint64_t)(uintptr_t)jit_group_slow : (uint64_t)(uintptr_t)jit_mem_slow);
+        x_rr(c, 0, 0xff, 2, RAX);
+        x_rr(c, 0, 0x85, RAX, RAX);
+        x_jcc32(c, CC_E, (int32_t)(J->cold.base + J->label[JL_UNWIND] - (J->cp + 6)));
+        for (int k = 6; k >= 0; k--)
+            x_pop(c, keep[k]);
+        x_b(c, 0xc3);
+    }
+    if (!all)
+        return;
 
     /* Jumped to with r9d = insn after a helper set c->pending. */
     J->label[JL_PENDING] = jit_cold_pos(J);
+
     for (int k = 0; k < 7; k++)
         x_push(c, keep[k]);
     x_alu_ri(c, XW, XA_SUB, RSP, 8);
@@ -362,6 +417,8 @@ static void scan(jit_ctx *J, bool *uses_rbp)
         }
         if (id == ISA_CALL_LOCAL)
             rbp = true;
+        if (r->shape == SH_LDABS || r->shape == SH_LDIND)
+            J->has_ldabs = true;
     }
     if (used & (1u << 10))
         rbp = true;
@@ -370,8 +427,9 @@ static void scan(jit_ctx *J, bool *uses_rbp)
     *uses_rbp = rbp;
 }
 
-/* Guess after slot i which registers point into the memory block (r1 at entry and
- * its copies and offsets); it only picks which region a check tries first. */
+/* Guess after slot i which registers point into the memory block (r1 at entry, its
+ * copies and offsets, and what goes through an 8-byte spill slot of the frame); it
+ * only picks which region a check tries first, so a wrong guess costs a detour. */
 static void track_kind(jit_ctx *J, const isa_insn *in, uint16_t id)
 {
     const isa_row *r = &isa_rows[id];
@@ -385,6 +443,16 @@ static void track_kind(jit_ctx *J, const isa_insn *in, uint16_t id)
     case ISA_ADD64_K:
     case ISA_SUB64_K:
         return;
+    case ISA_STXDW:
+        if (in->dst == 10 && in->off < 0 && in->off >= -(int)BPFVM_STACK_SIZE && !(in->off & 7))
+            J->spill_kind[(-in->off) / 8 - 1] = J->kind[in->src];
+        return;
+    case ISA_LDXDW:
+        if (in->src == 10 && in->off < 0 && in->off >= -(int)BPFVM_STACK_SIZE && !(in->off & 7)) {
+            J->kind[in->dst] = J->spill_kind[(-in->off) / 8 - 1];
+            return;
+        }
+        break;
     default:
         break;
     }
@@ -399,23 +467,30 @@ static void track_kind(jit_ctx *J, const isa_insn *in, uint16_t id)
 
 /* ---- compile --------------------------------------------------------------------------- */
 
-enum { C_OK, C_RETRY, C_NOMEM };
+enum { C_OK, C_RETRY_SHORT, C_RETRY_SPACE, C_NOMEM };
 
-static int emit_all(jit_ctx *J)
+#define HEADER_BOUND 640u
+
+/* One pass: the header into the cold buffer, every slot into the body (which is
+ * the final mapping: no copy), then the body's own forward jumps. */
+static int emit_all(jit_ctx *J, bool uses_rbp)
 {
     const bpfvm_prog *p = J->p;
-    bool uses_rbp;
-    scan(J, &uses_rbp);
-    J->bound[0] = 0;
-    for (uint32_t i = 0; i < p->n; i++)
-        J->bound[i + 1] = J->bound[i] + jit_bound(J, i);
-    if (!reserve(J, &J->cold, &J->cp, 1024))
+    J->bp = J->body.base;
+    J->cp = J->cold.base;
+    J->nfix = 0;
+    J->next_group = 0;
+    if (!reserve(J, &J->cold, &J->cp, HEADER_BOUND))
         return C_NOMEM;
     emit_header(J, uses_rbp);
     memset(J->kind, 0, sizeof J->kind);
+    memset(J->spill_kind, 0, sizeof J->spill_kind);
     J->kind[1] = 1;
+    uint8_t *body_end = J->body.base + J->body.cap - JIT_INSN_SLACK;
     for (uint32_t i = 0; i < p->n; i++) {
-        if (!reserve(J, &J->body, &J->bp, JIT_INSN_SLACK) || !reserve(J, &J->cold, &J->cp, JIT_INSN_SLACK))
+        if (J->bp > body_end)
+            return C_RETRY_SPACE; /* only after a bound miss */
+        if (!reserve(J, &J->cold, &J->cp, JIT_INSN_SLACK))
             return C_NOMEM;
         uint16_t id = p->info.rows[i];
         J->cur = i;
@@ -437,7 +512,7 @@ static int emit_all(jit_ctx *J)
         int64_t rel = (int64_t)J->offs[f->target] - (int64_t)(f->pos + f->size);
         if (f->size == 1) {
             if (!x_fits8(rel))
-                return C_RETRY;
+                return C_RETRY_SHORT;
             J->body.base[f->pos] = (uint8_t)(int8_t)rel;
         } else {
             int32_t r32 = (int32_t)rel;
@@ -447,11 +522,19 @@ static int emit_all(jit_ctx *J)
     return C_OK;
 }
 
-static void ctx_free(jit_ctx *J)
+/* Layout of the mapping: [unused | cold | body | unused]. The body is emitted in
+ * place at cold_room; the cold code, emitted apart, is copied right before it. */
+typedef struct jit_map {
+    uint8_t *mem;
+    size_t map_size, cold_room, body_room;
+} jit_map;
+
+static bool map_new(jit_map *m, size_t cold_room, size_t body_room)
 {
-    free(J->body.base);
-    free(J->cold.base);
-    free(J->fix);
+    m->cold_room = (cold_room + 63) & ~(size_t)63;
+    m->body_room = body_room;
+    m->mem = jit_mem_alloc(m->cold_room + body_room, &m->map_size);
+    return m->mem != NULL;
 }
 
 int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
@@ -463,54 +546,67 @@ int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
     struct jit_code *jc = calloc(1, sizeof *jc);
     uint32_t *offs = malloc((p->n + 1) * sizeof *offs);
     uint32_t *bound = malloc((p->n + 1) * sizeof *bound);
-    if (!jc || !offs || !bound) {
-        free(jc);
-        free(offs);
-        free(bound);
-        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory compiling with the JIT");
-    }
+    jit_ctx J;
+    memset(&J, 0, sizeof J);
+    jit_map m = { 0 };
+    if (!jc || !offs || !bound)
+        goto nomem;
     uint64_t seed = 0;
     if (p->jit_blind && getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
         seed = now_ns() ^ (uint64_t)(uintptr_t)jc;
-    jit_ctx J;
-    int rc = C_RETRY;
-    bool bmi2 = !o->no_bmi2 && cpu_bmi2();
-    for (unsigned attempt = 1; rc == C_RETRY && attempt <= 2; attempt++) {
-        memset(&J, 0, sizeof J);
-        J.p = p;
-        J.offs = offs;
-        J.bound = bound;
-        J.bmi2 = bmi2;
-        J.blind = p->jit_blind;
-        J.rnd = seed | 1;
-        J.all_long = o->long_jumps || attempt > 1;
-        rc = emit_all(&J);
+    J.p = p;
+    J.offs = offs;
+    J.bound = bound;
+    J.bmi2 = !o->no_bmi2 && cpu_bmi2();
+    J.blind = p->jit_blind;
+    J.all_long = o->long_jumps;
+    bool uses_rbp;
+    scan(&J, &uses_rbp);
+    if (jit_prove(&J))
+        goto nomem;
+    size_t cold_bound = HEADER_BOUND;
+    bound[0] = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        bound[i + 1] = bound[i] + jit_bound(&J, i);
+        cold_bound += jit_cold_bound(&J, i);
+    }
+    size_t extra = JIT_INSN_SLACK;
+    if (!map_new(&m, cold_bound, bound[p->n] + extra))
+        goto nomem;
+    int rc = C_RETRY_SHORT;
+    for (unsigned attempt = 1; attempt <= 4; attempt++) {
+        J.body.base = m.mem + m.cold_room;
+        J.body.cap = m.body_room;
+        J.rnd = seed | 1; /* the same keys on every attempt */
+        rc = emit_all(&J, uses_rbp);
         jc->stats.attempts = attempt;
         jc->stats.bound_miss |= J.bound_miss;
-        if (rc == C_RETRY)
-            ctx_free(&J);
+        if (rc == C_OK && jit_cold_pos(&J) > m.cold_room)
+            rc = C_RETRY_SPACE;
+        if (rc == C_RETRY_SHORT)
+            J.all_long = true;
+        else if (rc == C_RETRY_SPACE) { /* a bound was wrong: room for the worst */
+            jit_mem_free(m.mem, m.map_size);
+            extra += bound[p->n] + JIT_INSN_SLACK;
+            if (!map_new(&m, jit_cold_pos(&J) + cold_bound, bound[p->n] + extra))
+                goto nomem;
+        } else {
+            break;
+        }
     }
-    free(bound);
+    if (rc != C_OK)
+        goto nomem;
     size_t cold = jit_cold_pos(&J), body = jit_body_pos(&J);
-    uint8_t *mem = NULL;
-    if (rc == C_OK)
-        mem = jit_mem_alloc(cold + body, &jc->map_size);
-    if (!mem) {
-        ctx_free(&J);
-        free(offs);
-        free(jc);
-        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory compiling with the JIT");
-    }
-    memcpy(mem, J.cold.base, cold);
-    memcpy(mem + cold, J.body.base, body);
+    uint8_t *code = m.mem + m.cold_room - cold;
+    memcpy(code, J.cold.base, cold);
     for (size_t k = 0; k < J.nfix; k++) {
         const jit_fix *f = &J.fix[k];
         uint8_t *field;
         const uint8_t *target;
         switch (f->kind) {
-        case JX_B2C: field = mem + cold + f->pos; target = mem + f->target; break;
-        case JX_C2B: field = mem + f->pos; target = mem + cold + f->target; break;
-        case JX_C2SLOT: field = mem + f->pos; target = mem + cold + offs[f->target]; break;
+        case JX_B2C: field = code + cold + f->pos; target = code + f->target; break;
+        case JX_C2B: field = code + f->pos; target = code + cold + f->target; break;
+        case JX_C2SLOT: field = code + f->pos; target = code + cold + offs[f->target]; break;
         default: continue;
         }
         x_patch32(field, target);
@@ -519,23 +615,39 @@ int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
         offs[i] += (uint32_t)cold;
     jc->stats.out_of_line = cold;
     jc->stats.body = body;
-    ctx_free(&J);
-    int e = jit_mem_seal(mem, jc->map_size, cold + body);
+    free(J.cold.base);
+    free(J.fix);
+    free(J.loc);
+    free(bound);
+    int e = jit_mem_seal(m.mem, m.map_size, code - m.mem, cold + body);
     if (e) {
-        jit_mem_free(mem, jc->map_size);
+        jit_mem_free(m.mem, m.map_size);
         free(offs);
         free(jc);
         return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "cannot make the JIT code executable (mprotect: error %d)", -e);
     }
-    jc->mem = mem;
+    jc->mem = m.mem;
+    jc->map_size = m.map_size;
+    jc->code = code;
     jc->size = cold + body;
     jc->offs = offs;
+    jc->groups = J.groups; /* the code points into it */
     jc->entry = J.label[JL_ENTRY];
     jc->cb_entry = J.label[JL_CB_ENTRY];
     jc->epilogue = J.label[JL_EPILOGUE];
     jc->compile_ns = now_ns() - t0;
     p->jit = jc;
     return 0;
+nomem:
+    jit_mem_free(m.mem, m.map_size);
+    free(J.cold.base);
+    free(J.fix);
+    free(J.loc);
+    free(J.groups);
+    free(bound);
+    free(offs);
+    free(jc);
+    return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory compiling with the JIT");
 }
 
 int jit_compile(bpfvm_prog *p, bpfvm_error *err)
@@ -549,13 +661,14 @@ void jit_free(struct jit_code *jc)
         return;
     jit_mem_free(jc->mem, jc->map_size);
     free(jc->offs);
+    free(jc->groups);
     free(jc);
 }
 
 void jit_code_info(const struct jit_code *jc, const uint8_t **code, size_t *size,
                    const uint32_t **insn_offsets, uint64_t *compile_ns)
 {
-    *code = jc->mem;
+    *code = jc->code;
     *size = jc->size;
     *insn_offsets = jc->offs;
     *compile_ns = jc->compile_ns;
@@ -623,9 +736,9 @@ static int jit_call_fn(struct bpfvm_call *c, uint32_t slot, const uint64_t args[
     uint64_t saved_r10 = c->r10, saved_rsp0 = st->rsp0;
     const uint8_t *saved_epi = st->epilogue;
     st->budget = c->budget;
-    st->epilogue = jc->mem + jc->epilogue;
-    jit_cb_entry_fn entry = (jit_cb_entry_fn)(void *)(jc->mem + jc->cb_entry);
-    int rc = entry(st, args, c->r10 - BPFVM_STACK_SIZE, jc->mem + jc->offs[slot]);
+    st->epilogue = jc->code + jc->epilogue;
+    jit_cb_entry_fn entry = (jit_cb_entry_fn)(void *)(jc->code + jc->cb_entry);
+    int rc = entry(st, args, c->r10 - BPFVM_STACK_SIZE, jc->code + jc->offs[slot]);
     st->rsp0 = saved_rsp0;
     st->epilogue = saved_epi;
     c->depth = depth - 1;
@@ -668,8 +781,8 @@ int jit_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], u
     st->fault_aux = 0;
     st->fault_val = 0;
     st->rsp0 = 0;
-    st->epilogue = p->jit->mem + p->jit->epilogue;
-    jit_entry_fn entry = (jit_entry_fn)(void *)(p->jit->mem + p->jit->entry);
+    st->epilogue = p->jit->code + p->jit->epilogue;
+    jit_entry_fn entry = (jit_entry_fn)(void *)(p->jit->code + p->jit->entry);
     int rc = entry(st, args);
     c->may_goto_left = st->may_goto_left;
     if (rc == 0) {

@@ -17,6 +17,8 @@
 #include "exec/exec.h"
 #include "exec/interp.h"
 
+#include <pthread.h>
+
 #define P (&J->bp)
 #define C (&J->cp)
 #define RG(r) ((int)jit_reg[r])
@@ -233,6 +235,15 @@ static void e_alu(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r, 
     case A_MUL:
         if (!k) {
             x_rr(P, fl, 0x0faf, d, s);
+        } else if (imm == 0) {
+            x_alu_rr(P, 0, XA_XOR, d, d);
+        } else if (imm == 1) {
+            if (!w)
+                x_mov_rr(P, 0, d, d);
+        } else if (imm == 2 || imm == 4 || imm == 8) {
+            x_shift_ri(P, fl, 4, d, (uint8_t)(imm == 2 ? 1 : imm == 4 ? 2 : 3));
+        } else if (imm == 3 || imm == 5 || imm == 9) { /* lea: 1 cycle instead of imul's 3 */
+            x_lea_sib(P, fl, d, d, d, imm == 3 ? 1 : imm == 5 ? 2 : 3);
         } else if (x_fits8(imm)) {
             x_rr(P, fl, 0x6b, d, d);
             x_b(P, (uint8_t)(int8_t)imm);
@@ -575,6 +586,8 @@ bool jit_mem_proven(const jit_ctx *J, uint32_t i, int breg, int32_t off, unsigne
 {
     if (breg == 10 && off >= -(int32_t)BPFVM_STACK_SIZE && off <= -(int32_t)size)
         return true; /* inside the current frame at any depth */
+    if (J->loc && (J->loc[i] & (LOC_SAFE | LOC_MEMBER)))
+        return true; /* jit_prove: a frame access, or a load its group's lead checked */
     return J->p->facts && (J->p->facts[i] & FACT_MEM_SAFE);
 }
 
@@ -582,10 +595,23 @@ bool jit_mem_proven(const jit_ctx *J, uint32_t i, int breg, int32_t off, unsigne
  * atomics, the alignment test. Leaves no register changed but r9/r11. */
 static void mem_check(jit_ctx *J, uint32_t i, int breg, int32_t off, unsigned size, bool write, bool aligned)
 {
+    const int32_t orig_off = off;
+    const unsigned orig_size = size;
     int b = RG(breg);
     if (!jit_mem_proven(J, i, breg, off, size)) {
+        const jit_group *g = NULL;
+        int32_t aoff = off;
+        unsigned asize = size;
+        if (J->loc && (J->loc[i] & LOC_LEAD) && J->next_group < J->ngroups) {
+            g = &J->groups[J->next_group++]; /* check the whole group's union */
+            aoff = g->lo;
+            asize = g->size;
+        }
         bool memfirst = J->kind[breg] != 0;
-        int32_t lim = ST_OFF(mem_lim) + 8 * log2sz(size);
+        /* the limit of the next power of two: stricter, so sound (the slow path decides) */
+        int32_t lim = ST_OFF(mem_lim) + 8 * log2sz(asize <= 1 ? 1 : asize <= 2 ? 2 : asize <= 4 ? 4 : 8);
+        off = aoff;
+        size = asize;
         addr_r11(P, b, off);
         if (memfirst) {
             x_alu_rm(P, XW, XA_SUB, R11, RSTATE, ST_OFF(mem_lo));
@@ -606,10 +632,18 @@ static void mem_check(jit_ctx *J, uint32_t i, int breg, int32_t off, unsigned si
             x_alu_rm(C, XW, XA_CMP, R11, RSTATE, lim);
         }
         jit_cold_jump_body(J, CC_B, ok);
-        addr_r11(C, b, off);
-        x_mov_imm64_keepflags(C, R9, i << 5 | (unsigned)write << 4 | size);
-        jit_cold_jump_label(J, 0xe8, JL_MEM_SLOW);
+        if (g) { /* each load in order, exactly as the interpreter would */
+            x_mov_rr(C, XW, R11, b);
+            x_mov_imm64(C, R9, (uint64_t)(uintptr_t)g);
+            jit_cold_jump_label(J, 0xe8, JL_GROUP_SLOW);
+        } else {
+            addr_r11(C, b, off);
+            x_mov_imm64_keepflags(C, R9, i << 5 | (unsigned)write << 4 | size);
+            jit_cold_jump_label(J, 0xe8, JL_MEM_SLOW);
+        }
         jit_cold_jump_body(J, -1, ok);
+        off = orig_off;
+        size = orig_size;
     }
     if (!aligned || size == 1)
         return;
@@ -952,45 +986,78 @@ const jit_emitter jit_emitters[ISA_NROWS] = {
 };
 
 /* ---- size bounds ------------------------------------------------------------------------------ */
+/* Checked by jit.c on every instruction (a miss costs a second pass, never wrong
+ * code) and by tests/jit (no miss over thousands of generated programs). */
+
+static bool is_mem_shape(uint8_t shape)
+{
+    return shape == SH_LDX || shape == SH_ST || shape == SH_STX || shape == SH_ATOMIC || shape == SH_LDACQ ||
+           shape == SH_STREL;
+}
+
+static bool aligned_shape(uint8_t shape) { return shape == SH_ATOMIC || shape == SH_LDACQ || shape == SH_STREL; }
+
+/* Bound of a row that does not depend on the instruction's operands (not memory). */
+static uint32_t row_bound(isa_id id, bool blind)
+{
+    const isa_row *r = &isa_rows[id];
+    uint32_t b = blind ? 20 : 0;
+    int arg = jit_emitters[id].arg;
+    switch (r->shape) {
+    case SH_ALU_K: case SH_ALU_X:
+        if (arg == A_DIV || arg == A_SDIV || arg == A_MOD || arg == A_SMOD)
+            return 52 + b;
+        return 16 + b;
+    case SH_NEG: case SH_MOVSX: case SH_END: return 12;
+    case SH_JA: return id == ISA_MAY_GOTO ? 40 : 24;
+    case SH_JCOND_K: case SH_JCOND_X: return 44 + b;
+    case SH_CALL: return id == ISA_CALL_LOCAL ? 72 : 112;
+    case SH_CALLX: return 160;
+    case SH_EXIT: return 1;
+    case SH_LDDW: return 10 + (blind ? 16 : 0);
+    case SH_LDDW_HI: return 0;
+    case SH_LDABS: case SH_LDIND: return 48;
+    default: return 0;
+    }
+}
+
+static uint8_t row_bounds[2][ISA_NROWS];
+static pthread_once_t row_bounds_once = PTHREAD_ONCE_INIT;
+
+static void row_bounds_init(void)
+{
+    for (int id = 0; id < ISA_NROWS; id++)
+        for (int blind = 0; blind < 2; blind++)
+            row_bounds[blind][id] = (uint8_t)row_bound((isa_id)id, blind);
+}
 
 uint32_t jit_bound(const jit_ctx *J, uint32_t i)
 {
+    pthread_once(&row_bounds_once, row_bounds_init);
     uint16_t id = J->p->info.rows[i];
     const isa_row *r = &isa_rows[id];
+    if (!is_mem_shape(r->shape))
+        return row_bounds[J->blind][id];
     const isa_insn *in = &J->p->insns[i];
-    uint32_t blind = J->blind ? 20 : 0;
+    int breg = (r->shape == SH_LDX || r->shape == SH_LDACQ) ? in->src : in->dst;
+    uint32_t access = r->shape == SH_ATOMIC ? 40 : 12;
+    uint32_t check = jit_mem_proven(J, i, breg, in->off, r->size) ? 0 : 26;
+    uint32_t align = aligned_shape(r->shape) ? 18 : 0;
+    return check + align + access + (r->shape == SH_ST && J->blind ? 20 : 0);
+}
+
+uint32_t jit_cold_bound(const jit_ctx *J, uint32_t i)
+{
+    uint16_t id = J->p->info.rows[i];
+    const isa_row *r = &isa_rows[id];
     switch (r->shape) {
-    case SH_ALU_K:
-    case SH_ALU_X:
-        if (jit_emitters[id].arg == A_DIV || jit_emitters[id].arg == A_SDIV || jit_emitters[id].arg == A_MOD ||
-            jit_emitters[id].arg == A_SMOD)
-            return 52 + blind;
-        return 16 + blind;
-    case SH_NEG: case SH_MOVSX: case SH_END:
-        return 12;
-    case SH_JA:
-        return id == ISA_MAY_GOTO ? 40 : 24;
-    case SH_JCOND_K: case SH_JCOND_X:
-        return 44 + blind;
-    case SH_CALL:
-        return id == ISA_CALL_LOCAL ? 72 : 112;
-    case SH_CALLX:
-        return 160;
-    case SH_EXIT:
-        return 1;
-    case SH_LDDW:
-        return 10 + (J->blind ? 16 : 0);
-    case SH_LDDW_HI:
+    case SH_CALL: return id == ISA_CALL_LOCAL ? 32 : 16;
+    case SH_CALLX: return 40;
+    default: break;
+    }
+    if (!is_mem_shape(r->shape))
         return 0;
-    case SH_LDABS: case SH_LDIND:
-        return 48;
-    case SH_LDX: case SH_ST: case SH_STX: case SH_ATOMIC: case SH_LDACQ: case SH_STREL: {
-        int breg = (r->shape == SH_LDX || r->shape == SH_LDACQ) ? in->src : in->dst;
-        uint32_t access = r->shape == SH_ATOMIC ? 40 : 12;
-        uint32_t check = jit_mem_proven(J, i, breg, in->off, r->size) ? 0 : 26;
-        uint32_t align = (r->shape == SH_ATOMIC || r->shape == SH_LDACQ || r->shape == SH_STREL) ? 18 : 0;
-        return check + align + access + (r->shape == SH_ST ? blind : 0);
-    }
-    }
-    return 128;
+    const isa_insn *in = &J->p->insns[i];
+    int breg = (r->shape == SH_LDX || r->shape == SH_LDACQ) ? in->src : in->dst;
+    return (jit_mem_proven(J, i, breg, in->off, r->size) ? 0 : 56) + (aligned_shape(r->shape) ? 24 : 0);
 }

@@ -77,13 +77,29 @@ enum {
 /* Labels in the cold header. */
 enum {
     JL_ENTRY, JL_CB_ENTRY, JL_NORMAL_EXIT, JL_EPILOGUE, JL_FAULT, JL_FAULT_RECORDED, JL_UNWIND,
-    JL_PKT_ABORT, JL_MEM_SLOW, JL_PENDING, JL_COUNT
+    JL_PKT_ABORT, JL_MEM_SLOW, JL_GROUP_SLOW, JL_PENDING, JL_COUNT
 };
 
 typedef struct jit_buf {
     uint8_t *base;
     size_t len, cap;
 } jit_buf;
+
+/* What jit_prove found per slot. */
+enum {
+    LOC_SAFE = 1,   /* in the current frame through r10 + a known range: no check */
+    LOC_LEAD = 2,   /* first load of a group: checks the group's union */
+    LOC_MEMBER = 4, /* later load of a group: checked by its lead */
+};
+
+/* Loads of one base register in a basic block sharing one check. */
+typedef struct jit_group {
+    int32_t lo;         /* union [base + lo, base + lo + size) */
+    uint8_t size, n;
+    int16_t off[8];
+    uint8_t msize[8];
+    uint32_t insn[8];   /* in program order; [0] is the lead */
+} jit_group;
 
 /* Largest code one BPF instruction may emit into either buffer (checked before each). */
 #define JIT_INSN_SLACK 512
@@ -102,10 +118,15 @@ typedef struct jit_ctx {
     bool bound_miss;           /* an instruction outgrew its bound */
     bool blind;
     bool nomem;
+    bool has_ldabs;            /* legacy packet loads: the abort exit is needed */
     uint64_t rnd;              /* blinding */
     uint16_t used;             /* BPF registers the program names (bit per register) */
     uint16_t written;          /* BPF registers the program writes */
+    uint8_t *loc;              /* LOC_* per slot (jit_prove) */
+    jit_group *groups;
+    size_t ngroups, next_group;
     uint8_t kind[11];          /* guess per register: 1 = points into the memory block */
+    uint8_t spill_kind[64];    /* the same for the 8-byte slots r10-8 .. r10-512 */
     uint32_t cur;              /* slot being emitted */
 } jit_ctx;
 
@@ -118,8 +139,13 @@ typedef struct jit_emitter {
 
 extern const jit_emitter jit_emitters[ISA_NROWS];
 
-/* Upper bound of the body bytes slot i emits (drives short forward jumps). */
+/* Fills J->loc and J->groups. Returns 0 or -1 (out of memory). */
+int jit_prove(jit_ctx *J);
+
+/* Upper bound of the body bytes slot i emits (drives short forward jumps and sizes
+ * the mapping), and of its out-of-line bytes. */
 uint32_t jit_bound(const jit_ctx *J, uint32_t i);
+uint32_t jit_cold_bound(const jit_ctx *J, uint32_t i);
 /* True when the access at slot i needs no run-time check: inside the current
  * frame through r10, or proven by the verifier (FACT_MEM_SAFE). */
 bool jit_mem_proven(const jit_ctx *J, uint32_t i, int breg, int32_t off, unsigned size);

@@ -1,5 +1,5 @@
 /* jit_mem.c — W^X executable memory for the JIT (see jit_mem.h): mmap RW, copy
- * the code in, mprotect to RX. The unused tail of the last page is filled with
+ * the code in, mprotect to RX. The unused parts of the pages are filled with
  * int3 so a stray jump there traps instead of running stale bytes.
  */
 #define _GNU_SOURCE
@@ -22,16 +22,17 @@ uint8_t *jit_mem_alloc(size_t size, size_t *map_size)
     size_t len = (size + ps - 1) / ps * ps;
     if (len == 0)
         len = ps;
-    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (m == MAP_FAILED)
         return NULL;
     *map_size = len;
     return m;
 }
 
-int jit_mem_seal(uint8_t *mem, size_t map_size, size_t used)
+int jit_mem_seal(uint8_t *mem, size_t map_size, size_t start, size_t len)
 {
-    memset(mem + used, 0xcc, map_size - used); /* int3 */
+    memset(mem, 0xcc, start); /* int3 */
+    memset(mem + start + len, 0xcc, map_size - start - len);
     if (mprotect(mem, map_size, PROT_READ | PROT_EXEC) != 0)
         return -errno;
     return 0;

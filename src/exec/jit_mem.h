@@ -9,12 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A read+write mapping of at least `size` bytes; NULL on failure. *map_size gets
- * the mapped size (whole pages). */
+/* A read+write mapping of at least `size` bytes, its pages already present (the
+ * code is written straight into it); NULL on failure. *map_size gets the mapped
+ * size (whole pages). */
 uint8_t *jit_mem_alloc(size_t size, size_t *map_size);
-/* Fills [used, map_size) with int3, then makes the mapping read+execute (never
- * writable again). Returns 0 or -errno. */
-int jit_mem_seal(uint8_t *mem, size_t map_size, size_t used);
+/* Fills all but [start, start + len) with int3, then makes the mapping
+ * read+execute (never writable again). Returns 0 or -errno. */
+int jit_mem_seal(uint8_t *mem, size_t map_size, size_t start, size_t len);
 void jit_mem_free(uint8_t *mem, size_t map_size);
 
 #endif

@@ -175,6 +175,20 @@ static inline void x_lea(uint8_t **pp, int dst, int base, int32_t disp)
     x_rm(pp, XW, 0x8d, dst, base, disp);
 }
 
+/* lea dst, [base + index * (1 << scale)] (scale 0..3; index not rsp). */
+static inline void x_lea_sib(uint8_t **pp, unsigned fl, int dst, int base, int index, int scale)
+{
+    uint8_t rex = (uint8_t)(0x40 | ((fl & XW) ? 8 : 0) | ((dst & 8) >> 1) | ((index & 8) >> 2) | ((base & 8) >> 3));
+    if (rex != 0x40)
+        x_b(pp, rex);
+    x_b(pp, 0x8d);
+    bool disp8 = (base & 7) == RBP;
+    x_b(pp, (uint8_t)((disp8 ? 0x40 : 0) | (dst & 7) << 3 | 4));
+    x_b(pp, (uint8_t)(scale << 6 | (index & 7) << 3 | (base & 7)));
+    if (disp8)
+        x_b(pp, 0);
+}
+
 static inline void x_push(uint8_t **pp, int r)
 {
     if (r & 8)

@@ -89,6 +89,14 @@ static const char *sym_name(ld *l, const GElf_Sym *s)
     return n ? n : "";
 }
 
+/* A symbol's name for messages: section symbols have none, so their section's. */
+static const char *sym_label(ld *l, const GElf_Sym *s)
+{
+    if (GELF_ST_TYPE(s->st_info) == STT_SECTION && s->st_shndx < l->nsecs && l->secs[s->st_shndx].name)
+        return l->secs[s->st_shndx].name;
+    return sym_name(l, s);
+}
+
 static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
 static bool is_data_sec(const sec *s)
@@ -112,6 +120,8 @@ static int read_sections(ld *l)
         return lfail(l, "cannot read the section table: %s", elf_errmsg(-1));
     if (l->nsecs > 65536)
         return lfail(l, "too many sections (%zu)", l->nsecs);
+    if (shstrndx == 0 || shstrndx >= l->nsecs)
+        return lfail(l, "the section name table is section %zu, which does not exist", shstrndx);
     l->secs = calloc(l->nsecs ? l->nsecs : 1, sizeof *l->secs);
     if (!l->secs)
         return bpfvm_fail(l->err, BPFVM_E_NOMEM, -1, "out of memory");
@@ -168,6 +178,22 @@ static int read_sections(ld *l)
         if (s->sh.sh_entsize != sizeof(Elf64_Rel) || !s->data)
             return lfail(l, "malformed relocation section '%s'", s->name);
         l->secs[s->sh.sh_info].rel = i;
+        /* relocations of code and .maps must land inside (linking skips any
+         * that lie outside every function, which would leave an lddw unpatched) */
+        const sec *t = &l->secs[s->sh.sh_info];
+        if (!is_prog_sec(t) && strcmp(t->name, ".maps"))
+            continue;
+        for (size_t r = 0; r < s->data->d_size / sizeof(Elf64_Rel); r++) {
+            GElf_Rel rel;
+            if (!gelf_getrel(s->data, (int)r, &rel))
+                return lfail(l, "%s: relocation %zu cannot be read", s->name, r);
+            if (rel.r_offset > t->sh.sh_size || t->sh.sh_size - rel.r_offset < 8)
+                return lfail(l, "%s: relocation %zu at offset %#llx lies outside section '%s' (%llu bytes)", s->name, r,
+                             (unsigned long long)rel.r_offset, t->name, (unsigned long long)t->sh.sh_size);
+            if (is_prog_sec(t) && rel.r_offset % 8)
+                return lfail(l, "%s: relocation %zu at offset %#llx is not at an instruction", s->name, r,
+                             (unsigned long long)rel.r_offset);
+        }
     }
     if (!l->symtab)
         return lfail(l, "no symbol table");
@@ -202,8 +228,12 @@ static int collect_funcs(ld *l)
             s.st_size > sc->sh.sh_size - s.st_value)
             return lfail(l, "function '%s' lies outside section '%s' or is not made of 8-byte instructions",
                          sym_name(l, &s), sc->name);
+        const char *fname = elf_strptr(l->elf, l->strtab, s.st_name);
+        if (!fname || !*fname)
+            return lfail(l, "function symbol %zu in section '%s' has no name (its name lies outside the string "
+                         "table)", i, sc->name);
         func *f = &l->funcs[l->nfuncs++];
-        f->name = sym_name(l, &s);
+        f->name = fname;
         f->sec = s.st_shndx;
         f->off = s.st_value;
         f->size = s.st_size;
@@ -242,7 +272,7 @@ static int create_map(ld *l, const char *name, bpfvm_map_def *def, bpfvm_map **o
     def->name = name;
     int rc = bpfvm_map_create(l->obj->vm, def, out, &e);
     if (rc)
-        return bpfvm_fail(l->err, e.code, -1, "%s: map '%s': %s", l->name, name, e.msg);
+        return bpfvm_fail(l->err, e.code, -1, "%s: %s", l->name, e.msg); /* e.msg names the map */
     return add_map(l, *out);
 }
 
@@ -438,6 +468,39 @@ static int legacy_maps(ld *l)
     return 0;
 }
 
+/* clang leaves a DATASEC's size and its variables' offsets 0; like libbpf
+ * (btf_fixup_datasec), take them from the section and the variables' symbols.
+ * Returns -1 when the DATASEC does not describe the section (it is then not used
+ * for printing). */
+static int fixup_datasec(ld *l, size_t secidx, uint32_t id)
+{
+    struct btf_type *t = (struct btf_type *)btf__type_by_id(l->obj->btf, id);
+    const sec *s = &l->secs[secidx];
+    t->size = (uint32_t)s->sh.sh_size;
+    struct btf_var_secinfo *v = btf_var_secinfos(t);
+    for (int k = 0; k < btf_vlen(t); k++, v++) {
+        const struct btf_type *var = btf__type_by_id(l->obj->btf, v->type);
+        const char *vname = var ? btf__name_by_offset(l->obj->btf, var->name_off) : NULL;
+        if (!vname || !btf_is_var(var))
+            return -1;
+        bool found = false;
+        for (size_t i = 1; i < l->nsyms && !found; i++) {
+            GElf_Sym sym;
+            if (get_sym(l, i, &sym))
+                return -1;
+            if (sym.st_shndx != secidx || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || strcmp(sym_name(l, &sym), vname))
+                continue;
+            if (sym.st_value > s->sh.sh_size || v->size > s->sh.sh_size - sym.st_value)
+                return -1;
+            v->offset = (uint32_t)sym.st_value;
+            found = true;
+        }
+        if (!found)
+            return -1;
+    }
+    return 0;
+}
+
 /* Global data: each section becomes a single-entry array with its contents;
  * .rodata* is read-only for programs. */
 static int data_maps(ld *l)
@@ -461,7 +524,7 @@ static int data_maps(ld *l)
             memcpy(val, s->data->d_buf, s->sh.sh_size);
         if (l->obj->btf) { /* the DATASEC of the same name describes the variables */
             int id = btf__find_by_name_kind(l->obj->btf, s->name, BTF_KIND_DATASEC);
-            if (id > 0) {
+            if (id > 0 && fixup_datasec(l, i, (uint32_t)id) == 0) {
                 m->btf = l->obj->btf;
                 m->btf_value_type = (uint32_t)id;
             }
@@ -512,19 +575,30 @@ static int map_values(ld *l, bpfvm_obj *obj)
             return lfail(l, "%s: relocation %zu does not patch an element of '%s'.values", rs->name, r, outer->name);
         uint32_t index = (uint32_t)((rel_off - voff) / 8);
         const char *tname = sym_name(l, &tsym);
+        char tbuf[160];
+        if (GELF_ST_TYPE(tsym.st_info) == STT_SECTION && tsym.st_shndx < l->nsecs) { /* a static: name it */
+            uint64_t addend = 0;
+            const sec *ms = &l->secs[l->maps_sec];
+            if (ms->data && rel.r_offset <= ms->data->d_size - 8)
+                memcpy(&addend, (const uint8_t *)ms->data->d_buf + rel.r_offset, 8);
+            snprintf(tbuf, sizeof tbuf, "'%s'+%llu", l->secs[tsym.st_shndx].name ? l->secs[tsym.st_shndx].name : "?",
+                     (unsigned long long)addend);
+        } else {
+            snprintf(tbuf, sizeof tbuf, "'%s'", tname);
+        }
         int rc;
         if (outer->def.type == BPFVM_MAP_PROG_ARRAY) {
             bpfvm_prog *p = bpfvm_obj_find_prog(obj, tname);
             if (!p)
-                return lfail(l, "prog array '%s'[%u]: '%s' is not a program of this object", outer->name, index, tname);
+                return lfail(l, "prog array '%s'[%u]: %s is not a program of this object", outer->name, index, tbuf);
             rc = bpfvm_map_set_prog(outer, index, p);
         } else if (si < l->nsyms && l->sym_map[si] >= 0) {
             rc = bpfvm_map_set_map(outer, &index, obj->maps[l->sym_map[si]]);
         } else {
-            return lfail(l, "map '%s'[%u]: '%s' is not a map of this object", outer->name, index, tname);
+            return lfail(l, "map '%s'[%u]: %s is not a map of this object", outer->name, index, tbuf);
         }
         if (rc)
-            return lfail(l, "map '%s'[%u] = '%s': %s", outer->name, index, tname, strerror(-rc));
+            return lfail(l, "map '%s'[%u] = %s: %s", outer->name, index, tbuf, strerror(-rc));
     }
     return 0;
 }
@@ -637,7 +711,7 @@ static long place(ld *l, linked *k, const func *f)
         size_t si = GELF_R_SYM(rel.r_info);
         if ((rc = get_sym(l, si, &sym)) < 0)
             break;
-        const char *sn = sym_name(l, &sym);
+        const char *sn = sym_label(l, &sym);
         isa_insn *in = &k->insns[slot];
         has_rel[i] = true;
         if (type == R_BPF_NONE)
@@ -832,6 +906,12 @@ int bpfvm_obj_open_mem(bpfvm_vm *vm, const void *data, size_t len, const char *n
         return lfail(&l, "ELF machine is %u, not BPF (247)", eh.e_machine);
     if (eh.e_type != ET_REL)
         return lfail(&l, "ELF type is %u, not a relocatable object (ET_REL)", eh.e_type);
+    /* libelf reads a section table past the end of the data as "no sections" */
+    if (eh.e_shoff == 0)
+        return lfail(&l, "no section table");
+    if (eh.e_shnum && (eh.e_shoff > len || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > len - eh.e_shoff))
+        return lfail(&l, "truncated or corrupt: the section table (%u sections at offset %llu) lies outside the "
+                     "%zu-byte file", eh.e_shnum, (unsigned long long)eh.e_shoff, len);
 
     bpfvm_obj *obj = calloc(1, sizeof *obj);
     if (!obj)

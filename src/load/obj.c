@@ -138,8 +138,11 @@ static void print_type(const struct btf *btf, uint32_t id, const uint8_t *data, 
             put(b, "[]");
             return;
         }
-        /* char arrays that hold text print as strings */
-        if (et && btf_is_int(et) && (btf_int_encoding(et) & BTF_INT_CHAR) && es == 1) {
+        /* char arrays that hold text print as strings; clang never sets BTF_INT_CHAR,
+         * so a 1-byte int named "char" counts too (not __u8 / unsigned char: bytes) */
+        const char *en = et ? btf__name_by_offset(btf, et->name_off) : NULL;
+        if (et && btf_is_int(et) && es == 1 &&
+            ((btf_int_encoding(et) & BTF_INT_CHAR) || (en && !strcmp(en, "char")))) {
             size_t n = a->nelems < avail ? a->nelems : avail, len = strnlen((const char *)data, n);
             bool text = len < n || len == n;
             for (size_t i = 0; i < len && text; i++)

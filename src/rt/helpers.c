@@ -339,30 +339,51 @@ static uint32_t csum_partial32(const uint32_t *w, size_t n, uint32_t seed)
     return (uint32_t)sum;
 }
 
-/* csum_diff(from, from_size, to, to_size, seed) */
+/* Linux's csum_from32to16: the 16-bit ones' complement fold (not inverted). */
+static uint32_t csum_from32to16(uint32_t sum)
+{
+    sum += (sum >> 16) | (sum << 16);
+    return sum >> 16;
+}
+
+static uint32_t csum_sub32(uint32_t a, uint32_t b)
+{
+    uint32_t nb = ~b, r = a + nb;
+    return r + (r < nb);
+}
+
+static uint32_t csum_words(const void *p, U64 size, uint32_t seed)
+{
+    uint32_t w[128];
+    memcpy(w, p, size);
+    return csum_partial32(w, size / 4, seed);
+}
+
+/* csum_diff(from, from_size, to, to_size, seed): as Linux since 6.12 (commit
+ * "bpf: fix bpf_csum_diff() on arches with different csum_partial()"), the result
+ * is folded to 16 bits so that it is the same on every architecture. */
 static U64 h_csum_diff(ARGS)
 {
     UNUSED5;
     CHECK(28);
-    uint32_t diff[128];
-    if (((r2 | r4) & 3) || r2 + r4 > sizeof diff)
+    if (((r2 | r4) & 3) || r2 > 512 || r4 > 512 || r2 + r4 > 512)
         return ERR(EINVAL);
-    size_t n = 0;
-    for (U64 i = 0; i < r2 / 4; i++) {
-        uint32_t v;
-        memcpy(&v, (const uint8_t *)PTR(r1) + i * 4, 4);
-        diff[n++] = ~v;
-    }
-    for (U64 i = 0; i < r4 / 4; i++)
-        memcpy(&diff[n++], (const uint8_t *)PTR(r3) + i * 4, 4);
-    return csum_partial32(diff, n, (uint32_t)r5);
+    uint32_t seed = (uint32_t)r5;
+    if (r2 && r4)
+        return csum_from32to16(csum_sub32(csum_words(PTR(r3), r4, seed), csum_words(PTR(r1), r2, 0)));
+    if (r4)
+        return csum_from32to16(csum_words(PTR(r3), r4, seed));
+    if (r2)
+        return csum_from32to16(~csum_words(PTR(r1), r2, ~seed));
+    return seed;
 }
 
 /* ---- formatted output: bpf_trace_printk and bpf_snprintf ---------------------- */
 
 /* Formats like Linux's bpf_bprintf_prepare: %d %i %u %x %X %c %s %p %px %%, with
  * the l / ll modifiers. Arguments are u64 values; %s reads a string the program
- * may access (checked mode) or any string (verified). Returns the full length or
+ * may access (checked mode; anything else prints as "", as in Linux) or any string
+ * (verified). Returns the full length or
  * -EINVAL on an unsupported conversion. */
 static long format(bpfvm_call *c, char *out, size_t size, const char *fmt, const U64 *args, size_t nargs)
 {
@@ -413,12 +434,8 @@ static long format(bpfvm_call *c, char *out, size_t size, const char *fmt, const
             n = snprintf(buf, sizeof buf, "0x%" PRIx64, v);
             break;
         case 's': {
-            if (c->checked && !str_ok(c, v)) {
-                const char *bad = "(invalid)";
-                for (const char *q = bad; *q; q++)
-                    PUT(*q);
-                continue;
-            }
+            if (c->checked && !str_ok(c, v))
+                continue; /* Linux: an unreadable string prints as "" */
             for (const char *q = PTR(v); *q; q++)
                 PUT(*q);
             continue;
@@ -462,12 +479,10 @@ static U64 h_snprintf(ARGS)
         return ERR(EINVAL);
     U64 args[12];
     memcpy(args, PTR(r4), r5);
-    long n = format(c, PTR(r1), r2, PTR(r3), args, r5 / 8);
-    if (n < 0) {
-        if (r2)
-            *(char *)PTR(r1) = 0;
+    /* Linux checks the whole format before it writes: a bad one leaves str as it was */
+    if (format(c, NULL, 0, PTR(r3), args, r5 / 8) < 0)
         return ERR(EINVAL);
-    }
+    long n = format(c, PTR(r1), r2, PTR(r3), args, r5 / 8);
     return (U64)n + 1;
 }
 
@@ -823,7 +838,7 @@ const std_helper std_helpers[] = {
     { 3, "bpf_map_delete_elem", h_map_delete_elem, P(INTEGER, MAP, MAP_KEY, NONE, NONE, NONE) },
     { 4, "bpf_probe_read", h_probe_read, P(INTEGER, MEM_UNINIT, SIZE_OR_ZERO, ANYTHING, NONE, NONE) },
     { 5, "bpf_ktime_get_ns", h_ktime_get_ns, P(INTEGER, NONE, NONE, NONE, NONE, NONE) },
-    { 6, "bpf_trace_printk", h_trace_printk, P(INTEGER, MEM, SIZE, ANYTHING, ANYTHING, ANYTHING) },
+    { 6, "bpf_trace_printk", h_trace_printk, P(INTEGER, MEM, SIZE, NONE, NONE, NONE) }, /* varargs: unchecked, as Linux */
     { 7, "bpf_get_prandom_u32", h_get_prandom_u32, P(INTEGER, NONE, NONE, NONE, NONE, NONE) },
     { 8, "bpf_get_smp_processor_id", h_get_smp_processor_id, P(INTEGER, NONE, NONE, NONE, NONE, NONE) },
     { 9, "bpf_skb_store_bytes", h_skb_store_bytes, P(INTEGER, CTX, ANYTHING, MEM, SIZE, ANYTHING) },

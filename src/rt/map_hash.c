@@ -1,17 +1,22 @@
 /* map_hash.c — hash maps: HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS.
- * Chained hashing as in Linux: a power-of-2 bucket array of {head, lock} and every
- * element preallocated in one slab (header, key rounded up to 8, value(s)), so every
- * value pointer handed to programs lies in one region and never moves. Elements are
- * named by 32-bit slab indices; a chain ends with a "nulls" marker naming its bucket.
- * Writers lock the bucket. Readers take no lock: an element may be deleted and reused
- * under them (as in Linux's preallocated maps), which moves them onto another chain;
- * they notice because its end marker names another bucket, and start again. Host
- * copies are made consistent by a per-element sequence count (odd while written).
- * LRU maps evict with a CLOCK sweep over the slab: lookups set a reference bit
- * (only if clear, so reads stay read-only), the hand clears it or evicts.
- * Invariants: a live element is on exactly one chain, the one of its hash; every
- * index read from shared memory is bounds-checked and every walk bounded, because
- * in checked mode a program can write anywhere in the slab (headers included).
+ * Open addressing with linear probing over one preallocated slab of slots, twice
+ * as many as max_entries (a power of 2): each slot holds an 8-byte header, the key
+ * (zero-padded to 8) and the value(s), so a lookup usually costs one cache miss, a
+ * value never moves while its key lives, and every value pointer given to programs
+ * lies in one region. Deleting leaves a tombstone; tombstones that end a probe run
+ * are swept back to empty, with every writer lock held, when they pile up.
+ * Writers lock the segment (64 slots) of the key's home slot, so all writers of one
+ * key are serialized; writers of different segments whose runs overlap claim free
+ * slots with a compare-and-swap. Readers take no lock: a slot becomes LIVE with a
+ * release store after its key and value are written. As in Linux's preallocated
+ * maps, a deleted slot may be reused under a reader; host copies detect it with a
+ * per-slot sequence count (odd while the slot is written) and retry.
+ * LRU maps evict with a CLOCK hand over the slots: an insert sets age 1, a use age 2,
+ * the hand decrements and evicts at 0, so used and new keys outlive unused ones.
+ * Invariants: a live key lies in the probe run that starts at its home slot, with no
+ * EMPTY slot between; count (live + claimed slots) <= max_entries; every loop over
+ * slots is bounded, because in checked mode a program may write anywhere in the
+ * slab, headers included (it can then lose its own keys, never memory safety).
  */
 #include "rt/map.h"
 
@@ -23,59 +28,52 @@
 #include <sys/random.h>
 #endif
 
-#define NULLS 0x80000000u          /* chain end marker bit; low bits: the bucket */
-#define NONE UINT32_MAX            /* empty free list */
-#define NSHARD 16                  /* free lists, to spread contention */
+enum { S_EMPTY = 0, S_LIVE = 1, S_TOMB = 2, S_BUSY = 3 };
+
+#define NONE UINT32_MAX
+#define SEG_SHIFT 6                /* 64 slots per writer lock */
 #define PCPU_MIN_UNIT_SIZE (32u << 10)
 #define KMALLOC_MAX_SIZE (4u << 20)
 #define HTAB_ELEM_LINUX 48u        /* sizeof(struct htab_elem) on x86-64 */
 #define MAX_BUCKETS (UINT32_MAX / 16) /* Linux: n_buckets * sizeof(struct bucket) < 4 GiB */
-#define RESTARTS 64                /* lock-free walks before falling back to the lock */
+#define RETRIES 64                 /* seqcount retries before copying under the lock */
 
-typedef struct hbucket {
-    uint32_t head;  /* first element, or NULLS | bucket */
-    uint32_t lock;
-} hbucket;
-
-typedef struct helem {
-    uint32_t next;  /* next element, or NULLS | bucket */
+typedef struct hslot {
     uint32_t hash;
-    uint32_t seq;   /* even: stable; odd: key/value being written */
-    uint8_t ref;    /* LRU: used since the clock hand last passed */
-    uint8_t live;   /* on a chain (the clock skips free elements) */
-    uint16_t pad;
+    uint8_t state;  /* S_* */
+    uint8_t age;    /* LRU: 2 used, 1 inserted, 0 evictable */
+    uint16_t seq;   /* even: stable; odd: key/value being written */
     uint64_t key[]; /* key (zero-padded to 8), then the value area */
-} helem;
-
-typedef struct fshard {
-    uint32_t lock;
-    uint32_t head;  /* free element, linked through htab.free_next */
-} __attribute__((aligned(64))) fshard;
+} hslot;
 
 typedef struct htab {
-    hbucket *buckets;
     uint8_t *slab;
-    uint32_t bmask;
-    uint32_t nelems;
-    uint32_t esize;       /* bytes per element */
+    uint32_t mask;        /* slots - 1 */
+    uint32_t esize;       /* bytes per slot */
     uint32_t ksize;
-    uint32_t voff;        /* offset of the value area in an element */
+    uint32_t voff;        /* offset of the value area in a slot */
     uint32_t vlen;        /* bytes of the value area */
+    uint32_t max;         /* max_entries */
     uint64_t seed;
-    size_t bsize, slab_size;
+    size_t slab_size;
     bool lru, percpu, of_maps;
-    uint32_t *free_next;  /* free list links, outside the program-visible slab */
-    uint32_t fresh;       /* elements [fresh, nelems) were never used (atomic) */
-    uint32_t nfree;       /* elements on the free lists (atomic) */
-    uint64_t hand;        /* LRU clock hand (atomic) */
-    fshard shards[NSHARD];
+    uint32_t *locks;      /* one per segment, outside the program-visible slab */
+    uint32_t nlocks;
+    uint32_t count;       /* atomic: LIVE + BUSY slots */
+    uint32_t tombs;       /* atomic: TOMB slots */
+    uint32_t sweep_at;    /* atomic: sweep when tombs exceeds this */
+    uint64_t hand;        /* atomic: LRU clock hand */
 } htab;
 
 static htab *H(const bpfvm_map *m) { return m->impl; }
 
-static helem *elem(const htab *h, uint32_t i) { return (helem *)(h->slab + (size_t)i * h->esize); }
+static hslot *slot(const htab *h, uint32_t i) { return (hslot *)(h->slab + (size_t)i * h->esize); }
 
-static uint8_t *evalue(const htab *h, helem *e) { return (uint8_t *)e + h->voff; }
+static uint8_t *svalue(const htab *h, hslot *s) { return (uint8_t *)s + h->voff; }
+
+static uint8_t st_load(const hslot *s) { return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE); }
+
+static uint32_t *seg_lock(const htab *h, uint32_t home) { return &h->locks[home >> SEG_SHIFT]; }
 
 /* ---- hashing: 64x64->128 multiply-fold (wyhash-style), seeded per map ---- */
 
@@ -133,17 +131,16 @@ static inline uint32_t hash_key(const htab *h, const void *key)
 
 /* order: relaxed on the lock-free lookup path, acquire where a seqcount re-read
  * follows (host copies). */
-static inline bool key_eq_o(const htab *h, const helem *e, const void *key, int order)
+static inline bool key_eq_o(const htab *h, const hslot *s, const void *key, int order)
 {
-    const uint64_t *k = e->key;
+    const uint64_t *k = s->key;
     const uint8_t *u = key;
     size_t n = h->ksize;
-    for (; n >= 8; n -= 8, u += 8, k++) {
-        uint64_t w;
-        memcpy(&w, u, 8);
-        if (__atomic_load_n(k, order) != w)
+    if (n == 16) /* the common case, unrolled */
+        return __atomic_load_n(&k[0], order) == rd64(u) && __atomic_load_n(&k[1], order) == rd64(u + 8);
+    for (; n >= 8; n -= 8, u += 8, k++)
+        if (__atomic_load_n(k, order) != rd64(u))
             return false;
-    }
     if (n) {
         uint64_t w = 0;
         memcpy(&w, u, n);
@@ -152,15 +149,15 @@ static inline bool key_eq_o(const htab *h, const helem *e, const void *key, int 
     return true;
 }
 
-static inline bool key_eq(const htab *h, const helem *e, const void *key)
+static inline bool key_eq(const htab *h, const hslot *s, const void *key)
 {
-    return key_eq_o(h, e, key, __ATOMIC_RELAXED);
+    return key_eq_o(h, s, key, __ATOMIC_RELAXED);
 }
 
 /* Stores a key zero-padded to whole words, so key_eq can compare words. */
-static void key_store(const htab *h, helem *e, const void *key)
+static void key_store(const htab *h, hslot *s, const void *key)
 {
-    uint64_t *k = e->key;
+    uint64_t *k = s->key;
     const uint8_t *u = key;
     size_t n = h->ksize;
     for (; n >= 8; n -= 8, u += 8)
@@ -172,165 +169,197 @@ static void key_store(const htab *h, helem *e, const void *key)
     }
 }
 
-static void key_load(const htab *h, helem *e, void *out) { map_copy_out(out, e->key, h->ksize); }
-
-/* ---- element write protocol (seqcount) ----
- * Writer (bucket lock held, or sole owner of a free element): seq odd, then the
+/* ---- slot write protocol (seqcount) ----
+ * Writer (segment lock held, or sole owner of a BUSY slot): seq odd, then the
  * key/value stores, which are release so none moves before the odd seq, then seq
  * even with release. Reader: seq (acquire), the copy with acquire loads, seq again;
  * a changed or odd seq means retry. No fences, so ThreadSanitizer follows it. */
 
-static void write_begin(helem *e)
+static void write_begin(hslot *s)
 {
-    __atomic_store_n(&e->seq, __atomic_load_n(&e->seq, __ATOMIC_RELAXED) | 1u, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->seq, (uint16_t)(__atomic_load_n(&s->seq, __ATOMIC_RELAXED) | 1u), __ATOMIC_RELAXED);
 }
 
-static void write_end(helem *e)
+static void write_end(hslot *s)
 {
-    __atomic_store_n(&e->seq, (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) | 1u) + 1u, __ATOMIC_RELEASE);
+    uint16_t q = (uint16_t)((__atomic_load_n(&s->seq, __ATOMIC_RELAXED) | 1u) + 1u);
+    __atomic_store_n(&s->seq, q, __ATOMIC_RELEASE);
 }
 
-/* ---- chain walks ------------------------------------------------------------------ */
+/* ---- probing ------------------------------------------------------------------------ */
 
-/* Lock-free: the element holding key, or NULL. */
-static helem *find(const htab *h, const void *key, uint32_t hash)
+/* Lock-free: the LIVE slot holding key, or NULL. The map's fields are copied to
+ * locals: the acquire loads would otherwise make the compiler reload them. */
+static inline hslot *find(const htab *h, const void *key, uint32_t hash)
 {
-    uint32_t b = hash & h->bmask;
-    for (unsigned tries = 0; tries < RESTARTS; tries++) {
-        uint32_t r = __atomic_load_n(&h->buckets[b].head, __ATOMIC_ACQUIRE);
-        for (uint32_t steps = 0; !(r & NULLS); steps++) {
-            if (UNLIKELY(r >= h->nelems || steps >= h->nelems))
-                return NULL; /* corrupted by a program */
-            helem *e = elem(h, r);
-            if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash && key_eq(h, e, key))
-                return e;
-            r = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE);
-        }
-        if (LIKELY((r & ~NULLS) == b))
+    uint8_t *const slab = h->slab;
+    const uint32_t mask = h->mask, esize = h->esize;
+    uint32_t i = hash & mask;
+    for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
+        hslot *s = (hslot *)(slab + (size_t)i * esize);
+        uint8_t st = st_load(s);
+        if (LIKELY(st == S_LIVE)) {
+            if (__atomic_load_n(&s->hash, __ATOMIC_RELAXED) == hash && key_eq(h, s, key))
+                return s;
+        } else if (st == S_EMPTY) {
             return NULL;
-        /* the walk left the bucket through a reused element: start again */
-    }
-    return NULL;
-}
-
-/* With the bucket lock held: the link pointing at key's element (or NULL); *out
- * gets the element. */
-static uint32_t *find_locked(const htab *h, uint32_t b, const void *key, uint32_t hash, helem **out)
-{
-    uint32_t *link = &h->buckets[b].head;
-    for (uint32_t steps = 0; steps <= h->nelems; steps++) {
-        uint32_t r = *link;
-        if ((r & NULLS) || r >= h->nelems)
-            break;
-        helem *e = elem(h, r);
-        if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash && key_eq(h, e, key)) {
-            *out = e;
-            return link;
         }
-        link = &e->next;
     }
-    *out = NULL;
     return NULL;
 }
 
-/* ---- free elements ------------------------------------------------------------------ */
-
-static void elem_free(htab *h, uint32_t i, uint32_t b)
+/* find() for 16-byte keys (flows, IPv6 addresses): the hash and the probe loop with
+ * the key in registers, few instructions, so more lookups overlap their misses. */
+static inline __attribute__((always_inline)) hslot *find16(const htab *h, const void *key)
 {
-    fshard *s = &h->shards[b & (NSHARD - 1)];
-    map_lock(&s->lock);
-    h->free_next[i] = s->head;
-    __atomic_store_n(&s->head, i, __ATOMIC_RELAXED); /* peeked at without the lock */
-    map_unlock(&s->lock);
-    __atomic_fetch_add(&h->nfree, 1, __ATOMIC_RELEASE);
+    const uint64_t k0 = rd64(key), k1 = rd64((const uint8_t *)key + 8);
+    uint64_t x = mum(P1 ^ 16, mum(k0 ^ P1, k1 ^ h->seed));
+    const uint32_t hash = (uint32_t)(x ^ (x >> 32));
+    uint8_t *const slab = h->slab;
+    const uint32_t mask = h->mask, esize = h->esize;
+    uint32_t i = hash & mask;
+    for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask) {
+        hslot *s = (hslot *)(slab + (size_t)i * esize);
+        uint8_t st = st_load(s);
+        if (LIKELY(st == S_LIVE)) {
+            if (__atomic_load_n(&s->hash, __ATOMIC_RELAXED) == hash &&
+                __atomic_load_n(&s->key[0], __ATOMIC_RELAXED) == k0 &&
+                __atomic_load_n(&s->key[1], __ATOMIC_RELAXED) == k1)
+                return s;
+        } else if (st == S_EMPTY) {
+            return NULL;
+        }
+    }
+    return NULL;
 }
 
-/* An unused element, or NONE when every element is in the table. */
-static uint32_t elem_alloc(htab *h, uint32_t b)
+static inline hslot *find_key(const htab *h, const void *key)
 {
-    if (__atomic_load_n(&h->fresh, __ATOMIC_RELAXED) < h->nelems) {
-        uint32_t i = __atomic_fetch_add(&h->fresh, 1, __ATOMIC_RELAXED);
-        if (i < h->nelems)
-            return i;
+    return LIKELY(h->ksize == 16) ? find16(h, key) : find(h, key, hash_key(h, key));
+}
+
+/* With the home segment locked: the slot of key (*found) or, if absent, the first
+ * free slot of its run (*free, NONE if the table has none) and its state. */
+static void scan_locked(const htab *h, const void *key, uint32_t hash, uint32_t *found, uint32_t *free,
+                        uint8_t *free_state)
+{
+    *found = *free = NONE;
+    uint32_t i = hash & h->mask;
+    for (uint32_t n = 0; n <= h->mask; n++, i = (i + 1) & h->mask) {
+        hslot *s = slot(h, i);
+        uint8_t st = st_load(s);
+        if (st == S_LIVE) {
+            if (__atomic_load_n(&s->hash, __ATOMIC_RELAXED) == hash && key_eq(h, s, key)) {
+                *found = i;
+                return;
+            }
+        } else if (st == S_EMPTY || st == S_TOMB) {
+            if (*free == NONE) {
+                *free = i;
+                *free_state = st;
+            }
+            if (st == S_EMPTY)
+                return;
+        }
     }
-    /* Reserve one of the nfree elements, then find it: it may still be on its way
-     * to a free list, but it is there or will be. */
-    uint32_t n = __atomic_load_n(&h->nfree, __ATOMIC_ACQUIRE);
+}
+
+/* ---- capacity ------------------------------------------------------------------------ */
+
+static bool count_reserve(htab *h)
+{
+    uint32_t c = __atomic_load_n(&h->count, __ATOMIC_RELAXED);
     do {
-        if (!n)
-            return NONE;
-    } while (!__atomic_compare_exchange_n(&h->nfree, &n, n - 1, true, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE));
-    for (uint32_t k = 0;; k++) {
-        fshard *s = &h->shards[(b + k) & (NSHARD - 1)];
-        if (__atomic_load_n(&s->head, __ATOMIC_RELAXED) == NONE) {
-            if ((k & (NSHARD - 1)) == NSHARD - 1)
-                sched_yield();
+        if (c >= h->max)
+            return false;
+    } while (!__atomic_compare_exchange_n(&h->count, &c, c + 1, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    return true;
+}
+
+static void count_release(htab *h) { __atomic_fetch_sub(&h->count, 1, __ATOMIC_RELAXED); }
+
+/* Turns tombstones that end a probe run back into EMPTY slots (scanning backwards
+ * from an EMPTY slot, a tombstone followed by EMPTY ends a run). Takes every writer
+ * lock, so no slot is being claimed; lock-free readers are unaffected, since no live
+ * key's run passes through a tombstone that is followed by an EMPTY slot. */
+static void sweep(htab *h)
+{
+    for (uint32_t l = 0; l < h->nlocks; l++)
+        map_lock(&h->locks[l]);
+    uint32_t z = NONE;
+    for (uint32_t i = 0; i <= h->mask; i++)
+        if (st_load(slot(h, i)) == S_EMPTY) {
+            z = i;
+            break;
+        }
+    if (z != NONE) {
+        for (uint32_t k = 1; k <= h->mask; k++) {
+            uint32_t i = (z - k) & h->mask;
+            hslot *s = slot(h, i);
+            if (st_load(s) == S_TOMB && st_load(slot(h, (i + 1) & h->mask)) == S_EMPTY) {
+                __atomic_store_n(&s->state, S_EMPTY, __ATOMIC_RELEASE);
+                __atomic_fetch_sub(&h->tombs, 1, __ATOMIC_RELAXED);
+            }
+        }
+    }
+    /* tombstones inside runs stay until inserts reuse them */
+    __atomic_store_n(&h->sweep_at, __atomic_load_n(&h->tombs, __ATOMIC_RELAXED) + (h->mask + 1) / 8,
+                     __ATOMIC_RELAXED);
+    for (uint32_t l = h->nlocks; l-- > 0;)
+        map_unlock(&h->locks[l]);
+}
+
+/* After a delete (no lock held). */
+static void tomb_added(htab *h)
+{
+    if (__atomic_add_fetch(&h->tombs, 1, __ATOMIC_RELAXED) > __atomic_load_n(&h->sweep_at, __ATOMIC_RELAXED))
+        sweep(h);
+}
+
+/* LRU: evicts one key (no lock held). False if the hand found nothing to evict. */
+static bool lru_evict(htab *h)
+{
+    uint64_t limit = 4ull * (h->mask + 1) + 64;
+    for (uint64_t n = 0; n < limit; n++) {
+        uint32_t i = (uint32_t)__atomic_fetch_add(&h->hand, 1, __ATOMIC_RELAXED) & h->mask;
+        hslot *s = slot(h, i);
+        if (st_load(s) != S_LIVE)
+            continue;
+        uint8_t age = __atomic_load_n(&s->age, __ATOMIC_RELAXED);
+        if (age) {
+            __atomic_store_n(&s->age, (uint8_t)(age > 2 ? 1 : age - 1), __ATOMIC_RELAXED);
             continue;
         }
-        map_lock(&s->lock);
-        uint32_t i = s->head;
-        if (i != NONE)
-            __atomic_store_n(&s->head, h->free_next[i], __ATOMIC_RELAXED);
-        map_unlock(&s->lock);
-        if (i != NONE)
-            return i;
-    }
-}
-
-/* LRU: an unused element, evicting the least recently used one if needed. */
-static uint32_t lru_alloc(htab *h, uint32_t b)
-{
-    uint32_t i = elem_alloc(h, b);
-    if (i != NONE)
-        return i;
-    uint64_t limit = 4ull * h->nelems + 64;
-    for (uint64_t n = 1; n <= limit; n++) {
-        uint32_t v = (uint32_t)(__atomic_fetch_add(&h->hand, 1, __ATOMIC_RELAXED) % h->nelems);
-        helem *e = elem(h, v);
-        if (!__atomic_load_n(&e->live, __ATOMIC_RELAXED))
-            goto next;
-        if (__atomic_load_n(&e->ref, __ATOMIC_RELAXED)) {
-            __atomic_store_n(&e->ref, 0, __ATOMIC_RELAXED);
-            goto next;
+        uint32_t hash = __atomic_load_n(&s->hash, __ATOMIC_RELAXED);
+        uint32_t *l = seg_lock(h, hash & h->mask);
+        map_lock(l);
+        /* Still live, and still a key of the segment we hold? Then it is ours to take. */
+        bool ok = st_load(s) == S_LIVE && ((__atomic_load_n(&s->hash, __ATOMIC_RELAXED) ^ hash) & h->mask) == 0;
+        if (ok) {
+            __atomic_store_n(&s->state, S_TOMB, __ATOMIC_RELEASE);
+            count_release(h);
         }
-        uint32_t vb = __atomic_load_n(&e->hash, __ATOMIC_RELAXED) & h->bmask;
-        map_lock(&h->buckets[vb].lock);
-        uint32_t *link = &h->buckets[vb].head;
-        bool found = false;
-        for (uint32_t steps = 0; steps <= h->nelems; steps++) {
-            uint32_t r = *link;
-            if ((r & NULLS) || r >= h->nelems)
-                break;
-            if (r == v) {
-                __atomic_store_n(link, __atomic_load_n(&e->next, __ATOMIC_RELAXED), __ATOMIC_RELEASE);
-                __atomic_store_n(&e->live, 0, __ATOMIC_RELAXED);
-                found = true;
-                break;
-            }
-            link = &elem(h, r)->next;
+        map_unlock(l);
+        if (ok) {
+            tomb_added(h);
+            return true;
         }
-        map_unlock(&h->buckets[vb].lock);
-        if (found)
-            return v;
-    next:
-        if (!(n & 63) && (i = elem_alloc(h, b)) != NONE)
-            return i; /* a delete freed one meanwhile */
     }
-    return elem_alloc(h, b);
+    return false;
 }
 
 /* ---- values ---------------------------------------------------------------------- */
 
 enum vmode { V_ONE, V_ALL, V_PTR };
 
-/* Writes a value into e (write_begin/end around it by the caller). V_ONE: one CPU's
+/* Writes a value into s (write_begin/end around it by the caller). V_ONE: one CPU's
  * value of value_size bytes (other CPUs zeroed when fresh), V_ALL: every CPU's value
  * from a host buffer of stride-spaced values, V_PTR: an inner map pointer. */
-static void value_store(const bpfvm_map *m, helem *e, const void *value, enum vmode mode, uint32_t cpu,
+static void value_store(const bpfvm_map *m, hslot *s, const void *value, enum vmode mode, uint32_t cpu,
                         bool fresh)
 {
     const htab *h = H(m);
-    uint8_t *v = evalue(h, e);
+    uint8_t *v = svalue(h, s);
     if (mode == V_PTR) {
         __atomic_store_n((void **)v, (void *)value, __ATOMIC_RELEASE);
     } else if (!h->percpu) {
@@ -357,65 +386,61 @@ static int do_update(bpfvm_map *m, const void *key, const void *value, uint64_t 
     htab *h = H(m);
     if (flags > BPFVM_EXIST)
         return -EINVAL; /* unknown flags, or BPF_F_LOCK without a bpf_spin_lock */
-    uint32_t hash = hash_key(h, key), b = hash & h->bmask;
-    hbucket *bk = &h->buckets[b];
-    uint32_t fresh = NONE;
-    helem *e;
-    map_lock(&bk->lock);
-    for (;;) {
-        find_locked(h, b, key, hash, &e);
-        if (e) {
+    uint32_t hash = hash_key(h, key);
+    uint32_t *lock = seg_lock(h, hash & h->mask);
+    for (unsigned attempt = 0;; attempt++) {
+        uint32_t found, free;
+        uint8_t free_state = S_EMPTY;
+        map_lock(lock);
+        scan_locked(h, key, hash, &found, &free, &free_state);
+        if (found != NONE) {
             if (flags == BPFVM_NOEXIST) {
-                map_unlock(&bk->lock);
-                if (fresh != NONE)
-                    elem_free(h, fresh, b);
+                map_unlock(lock);
                 return -EEXIST;
             }
-            write_begin(e);
-            value_store(m, e, value, mode, cpu, false);
-            write_end(e);
-            if (h->lru)
-                __atomic_store_n(&e->ref, 1, __ATOMIC_RELAXED);
-            map_unlock(&bk->lock);
-            if (fresh != NONE)
-                elem_free(h, fresh, b);
+            hslot *s = slot(h, found);
+            write_begin(s);
+            value_store(m, s, value, mode, cpu, false);
+            write_end(s);
+            if (h->lru && __atomic_load_n(&s->age, __ATOMIC_RELAXED) != 2)
+                __atomic_store_n(&s->age, 2, __ATOMIC_RELAXED);
+            map_unlock(lock);
             return 0;
         }
         if (flags == BPFVM_EXIST) {
-            map_unlock(&bk->lock);
-            if (fresh != NONE)
-                elem_free(h, fresh, b);
+            map_unlock(lock);
             return -ENOENT;
         }
-        if (fresh != NONE)
-            break;
-        if (!h->lru) {
-            fresh = elem_alloc(h, b); /* free lists are leaf locks */
-            if (fresh == NONE) {
-                map_unlock(&bk->lock);
-                return -E2BIG;
-            }
-            break;
-        }
-        /* Eviction locks other buckets: allocate unlocked, then look again. */
-        map_unlock(&bk->lock);
-        fresh = lru_alloc(h, b);
-        if (fresh == NONE)
+        if (free == NONE) { /* no free slot at all: only if a program wrecked the slab */
+            map_unlock(lock);
             return -E2BIG;
-        map_lock(&bk->lock);
+        }
+        if (!count_reserve(h)) {
+            map_unlock(lock);
+            if (!h->lru || attempt > 1000 || !lru_evict(h))
+                return -E2BIG;
+            continue;
+        }
+        hslot *s = slot(h, free);
+        /* A writer of another segment whose run crosses ours may claim it first. */
+        if (!__atomic_compare_exchange_n(&s->state, &free_state, S_BUSY, false, __ATOMIC_ACQUIRE,
+                                         __ATOMIC_RELAXED)) {
+            count_release(h);
+            map_unlock(lock);
+            continue;
+        }
+        if (free_state == S_TOMB)
+            __atomic_fetch_sub(&h->tombs, 1, __ATOMIC_RELAXED);
+        write_begin(s);
+        __atomic_store_n(&s->hash, hash, __ATOMIC_RELEASE);
+        key_store(h, s, key);
+        value_store(m, s, value, mode, cpu, true);
+        __atomic_store_n(&s->age, 1, __ATOMIC_RELAXED);
+        write_end(s);
+        __atomic_store_n(&s->state, S_LIVE, __ATOMIC_RELEASE);
+        map_unlock(lock);
+        return 0;
     }
-    e = elem(h, fresh);
-    write_begin(e);
-    __atomic_store_n(&e->hash, hash, __ATOMIC_RELEASE);
-    key_store(h, e, key);
-    value_store(m, e, value, mode, cpu, true);
-    __atomic_store_n(&e->ref, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&e->live, 1, __ATOMIC_RELAXED);
-    __atomic_store_n(&e->next, bk->head, __ATOMIC_RELAXED);
-    write_end(e);
-    __atomic_store_n(&bk->head, fresh, __ATOMIC_RELEASE);
-    map_unlock(&bk->lock);
-    return 0;
 }
 
 static long htab_update(bpfvm_map *m, const void *key, const void *value, uint64_t flags, uint32_t cpu)
@@ -437,34 +462,22 @@ static int of_maps_host_update(bpfvm_map *m, const void *key, const void *value,
     return rc ? rc : do_update(m, key, in, flags, V_PTR, 0);
 }
 
-static int htab_host_delete(bpfvm_map *m, const void *key);
-
-static int of_maps_set_ptr(bpfvm_map *m, const void *key, void *ptr)
-{
-    if (!ptr) {
-        int rc = htab_host_delete(m, key);
-        return rc == -ENOENT ? 0 : rc;
-    }
-    return do_update(m, key, ptr, BPFVM_ANY, V_PTR, 0);
-}
-
 static int htab_host_delete(bpfvm_map *m, const void *key)
 {
     htab *h = H(m);
-    uint32_t hash = hash_key(h, key), b = hash & h->bmask;
-    hbucket *bk = &h->buckets[b];
-    helem *e;
-    map_lock(&bk->lock);
-    uint32_t *link = find_locked(h, b, key, hash, &e);
-    if (!e) {
-        map_unlock(&bk->lock);
+    uint32_t hash = hash_key(h, key), found, free;
+    uint8_t fs;
+    uint32_t *lock = seg_lock(h, hash & h->mask);
+    map_lock(lock);
+    scan_locked(h, key, hash, &found, &free, &fs);
+    if (found == NONE) {
+        map_unlock(lock);
         return -ENOENT;
     }
-    uint32_t i = *link;
-    __atomic_store_n(link, __atomic_load_n(&e->next, __ATOMIC_RELAXED), __ATOMIC_RELEASE);
-    __atomic_store_n(&e->live, 0, __ATOMIC_RELAXED);
-    map_unlock(&bk->lock);
-    elem_free(h, i, b);
+    __atomic_store_n(&slot(h, found)->state, S_TOMB, __ATOMIC_RELEASE);
+    count_release(h);
+    map_unlock(lock);
+    tomb_added(h);
     return 0;
 }
 
@@ -475,15 +488,24 @@ static long htab_delete(bpfvm_map *m, const void *key)
     return htab_host_delete(m, key);
 }
 
+static int of_maps_set_ptr(bpfvm_map *m, const void *key, void *ptr)
+{
+    if (!ptr) {
+        int rc = htab_host_delete(m, key);
+        return rc == -ENOENT ? 0 : rc;
+    }
+    return do_update(m, key, ptr, BPFVM_ANY, V_PTR, 0);
+}
+
 /* ---- lookups ---------------------------------------------------------------------- */
 
 static void *htab_lookup(bpfvm_map *m, const void *key, uint32_t cpu)
 {
     const htab *h = H(m);
-    helem *e = find(h, key, hash_key(h, key));
-    if (!e)
+    hslot *s = find_key(h, key);
+    if (!s)
         return NULL;
-    uint8_t *v = evalue(h, e);
+    uint8_t *v = svalue(h, s);
     if (h->percpu)
         v += (size_t)cpu_of(m, cpu) * m->value_stride;
     return v;
@@ -492,12 +514,12 @@ static void *htab_lookup(bpfvm_map *m, const void *key, uint32_t cpu)
 static void *lru_lookup(bpfvm_map *m, const void *key, uint32_t cpu)
 {
     const htab *h = H(m);
-    helem *e = find(h, key, hash_key(h, key));
-    if (!e)
+    hslot *s = find_key(h, key);
+    if (!s)
         return NULL;
-    if (!__atomic_load_n(&e->ref, __ATOMIC_RELAXED))
-        __atomic_store_n(&e->ref, 1, __ATOMIC_RELAXED);
-    uint8_t *v = evalue(h, e);
+    if (__atomic_load_n(&s->age, __ATOMIC_RELAXED) != 2) /* write only when it changes */
+        __atomic_store_n(&s->age, 2, __ATOMIC_RELAXED);
+    uint8_t *v = svalue(h, s);
     if (h->percpu)
         v += (size_t)cpu_of(m, cpu) * m->value_stride;
     return v;
@@ -507,20 +529,20 @@ static void *of_maps_lookup(bpfvm_map *m, const void *key, uint32_t cpu)
 {
     (void)cpu;
     const htab *h = H(m);
-    helem *e = find(h, key, hash_key(h, key));
-    return e ? __atomic_load_n((void **)evalue(h, e), __ATOMIC_ACQUIRE) : NULL;
+    hslot *s = find(h, key, hash_key(h, key));
+    return s ? __atomic_load_n((void **)svalue(h, s), __ATOMIC_ACQUIRE) : NULL;
 }
 
-/* Copies what the host sees of e's value. */
-static void value_load(const bpfvm_map *m, helem *e, void *out)
+/* Copies what the host sees of s's value. */
+static void value_load(const bpfvm_map *m, hslot *s, void *out)
 {
     const htab *h = H(m);
     if (h->of_maps) {
-        const bpfvm_map *in = __atomic_load_n((void **)evalue(h, e), __ATOMIC_ACQUIRE);
+        const bpfvm_map *in = __atomic_load_n((void **)svalue(h, s), __ATOMIC_ACQUIRE);
         uint32_t id = in ? in->id : 0;
         memcpy(out, &id, 4);
     } else {
-        map_copy_out(out, evalue(h, e), h->percpu ? (size_t)m->ncpus * m->value_stride : m->def.value_size);
+        map_copy_out(out, svalue(h, s), h->percpu ? (size_t)m->ncpus * m->value_stride : m->def.value_size);
     }
 }
 
@@ -528,64 +550,63 @@ static int htab_host_lookup(bpfvm_map *m, const void *key, void *value)
 {
     htab *h = H(m);
     uint32_t hash = hash_key(h, key);
-    for (unsigned tries = 0; tries < RESTARTS; tries++) {
-        helem *e = find(h, key, hash);
-        if (!e)
+    for (unsigned tries = 0; tries < RETRIES; tries++) {
+        hslot *s = find(h, key, hash);
+        if (!s)
             return -ENOENT;
-        uint32_t s = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
-        if (s & 1) {
+        uint16_t q = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+        if (q & 1) {
             MAP_CPU_RELAX();
             continue;
         }
-        if (!key_eq_o(h, e, key, __ATOMIC_ACQUIRE))
-            continue; /* reused for another key after find() */
-        value_load(m, e, value);
-        if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) == s)
+        if (st_load(s) != S_LIVE || !key_eq_o(h, s, key, __ATOMIC_ACQUIRE))
+            continue; /* deleted, or reused for another key, after find() */
+        value_load(m, s, value);
+        if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == q)
             return 0;
     }
     /* Heavily contended (or a program scribbled on seq): copy under the lock. */
-    uint32_t b = hash & h->bmask;
-    helem *e;
-    map_lock(&h->buckets[b].lock);
-    find_locked(h, b, key, hash, &e);
-    if (e)
-        value_load(m, e, value);
-    map_unlock(&h->buckets[b].lock);
-    return e ? 0 : -ENOENT;
+    uint32_t found, free;
+    uint8_t fs;
+    uint32_t *lock = seg_lock(h, hash & h->mask);
+    map_lock(lock);
+    scan_locked(h, key, hash, &found, &free, &fs);
+    if (found != NONE)
+        value_load(m, slot(h, found), value);
+    map_unlock(lock);
+    return found != NONE ? 0 : -ENOENT;
 }
 
+/* Copies the key of slot i if it is LIVE (consistently: seqcount). */
+static bool key_copy(const htab *h, uint32_t i, void *out)
+{
+    hslot *s = slot(h, i);
+    for (unsigned tries = 0; tries < RETRIES; tries++) {
+        uint16_t q = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+        if (st_load(s) != S_LIVE)
+            return false;
+        if (q & 1)
+            continue;
+        map_copy_out(out, s->key, h->ksize);
+        if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == q)
+            return st_load(s) == S_LIVE;
+    }
+    return false;
+}
+
+/* Iteration in slot order: stable while keys are neither added nor removed. */
 static int htab_next_key(bpfvm_map *m, const void *key, void *next)
 {
     htab *h = H(m);
-    uint32_t b = 0;
+    uint32_t i = 0;
     if (key) {
-        uint32_t hash = hash_key(h, key), kb = hash & h->bmask;
-        helem *e;
-        map_lock(&h->buckets[kb].lock);
-        find_locked(h, kb, key, hash, &e);
-        if (e) {
-            uint32_t r = e->next;
-            if (!(r & NULLS) && r < h->nelems) {
-                key_load(h, elem(h, r), next);
-                map_unlock(&h->buckets[kb].lock);
-                return 0;
-            }
-            b = kb + 1;
-        } /* else a missing key restarts from the first key, as in Linux */
-        map_unlock(&h->buckets[kb].lock);
+        hslot *s = find(h, key, hash_key(h, key));
+        if (s) /* a missing key restarts from the first key, as in Linux */
+            i = (uint32_t)(((uint8_t *)s - h->slab) / h->esize) + 1;
     }
-    for (; b <= h->bmask; b++) {
-        if (__atomic_load_n(&h->buckets[b].head, __ATOMIC_RELAXED) & NULLS)
-            continue;
-        map_lock(&h->buckets[b].lock);
-        uint32_t r = h->buckets[b].head;
-        bool ok = !(r & NULLS) && r < h->nelems;
-        if (ok)
-            key_load(h, elem(h, r), next);
-        map_unlock(&h->buckets[b].lock);
-        if (ok)
+    for (; i <= h->mask; i++)
+        if (key_copy(h, i, next))
             return 0;
-    }
     return -ENOENT;
 }
 
@@ -685,43 +706,38 @@ static void htab_free(bpfvm_map *m)
     htab *h = H(m);
     if (!h)
         return;
-    map_area_free(h->buckets, h->bsize);
     map_area_free(h->slab, h->slab_size);
-    free(h->free_next);
+    free(h->locks);
     free(h);
 }
 
 static int htab_alloc(bpfvm_map *m, bpfvm_error *err)
 {
-    htab *h = aligned_alloc(64, sizeof(htab));
+    htab *h = calloc(1, sizeof *h);
     if (!h)
         return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': out of memory", m->name);
-    memset(h, 0, sizeof *h);
     m->impl = h;
     h->lru = is_lru(m->def.type);
     h->percpu = is_percpu(m->def.type);
     h->of_maps = m->def.type == BPFVM_MAP_HASH_OF_MAPS;
-    h->nelems = m->def.max_entries;
+    h->max = m->def.max_entries;
     h->ksize = m->def.key_size;
-    h->voff = (uint32_t)sizeof(helem) + map_round8(h->ksize);
+    h->voff = (uint32_t)sizeof(hslot) + map_round8(h->ksize);
     h->vlen = h->of_maps ? 8 : h->percpu ? m->ncpus * m->value_stride : m->value_stride;
     h->esize = h->voff + h->vlen;
     h->seed = make_seed(m);
-    uint64_t nb = pow2_at_least(h->nelems);
-    h->bmask = (uint32_t)(nb - 1);
-    h->bsize = (size_t)nb * sizeof(hbucket);
-    for (int i = 0; i < NSHARD; i++)
-        h->shards[i].head = NONE;
-    if (__builtin_mul_overflow((size_t)h->nelems, (size_t)h->esize, &h->slab_size) ||
-        !(h->buckets = map_area_alloc(h->bsize)) || !(h->slab = map_area_alloc(h->slab_size)) ||
-        !(h->free_next = malloc((size_t)h->nelems * sizeof(uint32_t)))) {
+    /* Twice as many slots as keys: probe runs stay short (load factor <= 1/2). */
+    uint64_t slots = pow2_at_least(h->max) * 2;
+    h->mask = (uint32_t)(slots - 1);
+    h->nlocks = (uint32_t)((slots + (1u << SEG_SHIFT) - 1) >> SEG_SHIFT);
+    h->sweep_at = (uint32_t)(slots / 4);
+    if (__builtin_mul_overflow((size_t)slots, (size_t)h->esize, &h->slab_size) ||
+        !(h->slab = map_area_alloc(h->slab_size)) || !(h->locks = calloc(h->nlocks, sizeof(uint32_t)))) {
         htab_free(m);
         m->impl = NULL;
-        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': cannot allocate %u elements of %u bytes", m->name,
-                          h->nelems, h->esize);
+        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': cannot allocate %llu slots of %u bytes", m->name,
+                          (unsigned long long)slots, h->esize);
     }
-    for (uint64_t b = 0; b < nb; b++)
-        h->buckets[b].head = NULLS | (uint32_t)b;
     return 0;
 }
 

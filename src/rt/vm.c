@@ -343,6 +343,9 @@ static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t m
     } else if (o->engine != BPFVM_ENGINE_INTERP) {
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "unknown engine %d", (int)o->engine);
     }
+    if (p->facts && p->type == BPFVM_PROG_MEM && mem_len < p->verified_mem_size)
+        return bpfvm_fail(err, BPFVM_E_ARG, -1, "the program was verified for a memory block of %u bytes; this one has %zu",
+                          p->verified_mem_size, mem_len);
     if (o->cpu >= p->vm->ncpus)
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "cpu %u is not below the VM's %u CPUs", o->cpu, p->vm->ncpus);
     struct bpfvm_call c;
@@ -381,6 +384,26 @@ static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t m
         map_ringbuf_commit(c.ringbuf_map[i], c.ringbuf_open[i], true);
     return rc;
 }
+
+int prog_set_verified(bpfvm_prog *p, uint8_t *facts, uint32_t mem_size, uint32_t zero_stack)
+{
+    free(p->facts);
+    p->facts = facts;
+    p->verified_mem_size = mem_size;
+    p->zero_stack = zero_stack;
+    struct interp_code *old = p->interp;
+    p->interp = NULL;
+    if (interp_build(p, NULL)) {
+        p->interp = old; /* keep running checked */
+        free(p->facts);
+        p->facts = NULL;
+        return -BPFVM_E_NOMEM;
+    }
+    interp_free(old);
+    return 0;
+}
+
+bool bpfvm_prog_verified(const bpfvm_prog *p) { return p && p->facts; }
 
 int bpfvm_prog_jit(bpfvm_prog *p, bpfvm_error *err)
 {
@@ -436,6 +459,7 @@ int bpfvm_run_packet(bpfvm_prog *p, bpfvm_packet *pkt, const bpfvm_run_opts *o, 
      * the helpers that move the packet; o->regions come on top */
     uint64_t args[5] = { (uint64_t)(uintptr_t)pkt->ctx, 0, 0, 0, 0 };
     rc = run_common(p, args, NULL, 0, pkt, o ? o : &defaults, ret, err);
+    *ret = (uint32_t)*ret; /* packet programs return u32, as Linux's bpf_prog_run */
     run_packet_finish(pkt);
     return rc;
 }
@@ -453,8 +477,11 @@ bool bpfvm_prog_line(const bpfvm_prog *p, long insn, const char **file, int *lin
         else
             hi = mid;
     }
+    /* line 0 marks compiler-made code: take the record before it */
+    while (lo > 0 && p->lines[lo].line == 0)
+        lo--;
     const prog_line *l = &p->lines[lo];
-    if (l->insn > (uint32_t)insn)
+    if (l->insn > (uint32_t)insn || l->line == 0)
         return false;
     if (file)
         *file = l->file;

@@ -74,6 +74,8 @@ struct bpfvm_prog {
     struct interp_code *interp; /* decoded form for the interpreter */
     uint8_t *facts;             /* per slot FACT_* bits from the verifier; NULL = unverified */
     uint64_t *lddw_values;      /* per slot: the value a map-referencing lddw loads; NULL if none */
+    uint32_t verified_mem_size; /* BPFVM_PROG_MEM verified for a memory block of this size */
+    uint32_t zero_stack;        /* verified programs may read unwritten stack: bytes to clear per run */
     bool jit_blind;             /* constant blinding requested at load */
     pthread_mutex_t lock;       /* guards the lazy JIT compile */
     struct jit_code *jit;       /* machine code, built on first JIT run or bpfvm_prog_jit */
@@ -86,6 +88,10 @@ static inline bpfvm_helper_fn vm_helper(const bpfvm_vm *vm, uint64_t id)
 {
     return id < vm->nhelpers ? vm->helpers[id].fn : NULL;
 }
+
+/* Records a successful verification: facts (owned by prog from now on), and
+ * rebuilds the interpreter's code without the proven checks. */
+int prog_set_verified(bpfvm_prog *p, uint8_t *facts, uint32_t mem_size, uint32_t zero_stack);
 
 /* The code value `lddw rX, code_addr(...)` loads: a tag and the function's slot. */
 #define VM_FUNC_TAG 0xbf5c000000000000ull

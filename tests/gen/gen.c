@@ -404,6 +404,64 @@ static void g_mem(gb *g)
     }
 }
 
+/* Several loads from one pointer a few bytes apart (which the JIT checks together),
+ * sometimes running over the end of the block; ALU between them now and then. */
+static void g_load_group(gb *g)
+{
+    int base;
+    int32_t off;
+    mem_target(g, 1, false, false, &base, &off);
+    unsigned n = 2 + rbelow(g, 3);
+    for (unsigned k = 0; k < n; k++) {
+        static const isa_id loads[] = { ISA_LDXB, ISA_LDXH, ISA_LDXW, ISA_LDXDW };
+        isa_id id = loads[rbelow(g, 4)];
+        int32_t o = off + (int32_t)rbelow(g, 6) - 2;
+        if (kern(g) || base == 10) { /* stay where the first one is allowed */
+            o = off;
+            id = ISA_LDXB;
+        }
+        int dst = pick_writable(g);
+        if (dst == base && k + 1 < n)
+            dst = base == 0 ? 1 : 0;
+        if (g->reserved & (1u << dst))
+            return;
+        emit_row(g, id, dst, base, (int16_t)o, 0);
+        g->ty[dst] = T_SCALAR;
+        if (chance(g, 30))
+            g_alu(g);
+    }
+}
+
+/* A stack access at r10 - K + (x & mask) (which the JIT proves in the frame when it
+ * stays there). */
+static void g_stack_index(gb *g)
+{
+    int x = pick_writable(g), p = pick_ptr(g);
+    if (x == p || (g->reserved & (1u << x)) || (g->reserved & (1u << p)))
+        return;
+    int32_t lo = kern(g) ? WIN_LO : WILD_WIN_LO;
+    uint32_t span = (uint32_t)(WIN_HI - lo) - 8; /* room for an 8-byte access */
+    uint32_t mask = span >= 64 ? 56 : 24;
+    if (!kern(g) && chance(g, 20))
+        mask = 0xff8; /* may leave the frame: checked, may fault */
+    emit_row(g, ISA_LDXB, x, 10, (int16_t)lo, 0); /* an initialized byte: any value */
+    emit_row(g, ISA_AND64_K, x, 0, 0, (int32_t)mask);
+    emit_row(g, ISA_MOV64_X, p, 10, 0, 0);
+    emit_row(g, ISA_ADD64_K, p, 0, 0, lo);
+    emit_row(g, ISA_ADD64_X, p, x, 0, 0);
+    g->ty[x] = T_SCALAR;
+    g->ty[p] = T_NONE;
+    if (chance(g, 50)) {
+        int d = pick_writable(g);
+        if (d != p) {
+            emit_row(g, ISA_LDXDW, d, p, 0, 0);
+            g->ty[d] = T_SCALAR;
+        }
+    } else {
+        emit_row(g, ISA_STXDW, p, pick_readable(g, false), 0, 0);
+    }
+}
+
 /* if (cond) { A } [else { B }] */
 static void g_if(gb *g, uint32_t size)
 {
@@ -598,8 +656,12 @@ static void block(gb *g, uint32_t size)
         bool nest = g->depth <= MAX_DEPTH;
         if (k < 42)
             g_alu(g);
-        else if (k < 67)
+        else if (k < 62)
             g_mem(g);
+        else if (k < 65)
+            g_load_group(g);
+        else if (k < 67)
+            g_stack_index(g);
         else if (k < 77 && nest)
             g_if(g, 6);
         else if (k < 82 && nest)
@@ -825,6 +887,10 @@ size_t gen_shrink(isa_insn *p, size_t n, gen_pred still_fails, void *user)
         for (size_t i = n; i-- > 0;) {
             isa_id id = isa_find(&p[i], ALL_EXT);
             if (id == ISA_NONE || id == ISA_EXIT || is_nop(&p[i]))
+                continue;
+            /* keep the stack's initialization: without it a reduced program reads
+             * uninitialized memory and "fails" for another reason */
+            if ((id == ISA_STDW || id == ISA_STXDW) && p[i].dst == 10)
                 continue;
             size_t w = isa_is_wide(&isa_rows[id]) && i + 1 < n ? 2 : 1;
             isa_insn save[2] = { p[i], w == 2 ? p[i + 1] : nop };

@@ -11,12 +11,21 @@
  * Programs vary in flavour (3 of 4 wild, 1 of 4 kernel) and JIT options (every
  * 8th blinded, another without BMI2, another with long jumps only). With
  * --min-coverage every row the generator can emit must have appeared.
+ *
+ * Kernel deviations found this way (Linux 6.18.44, where bpfvm's two engines agree
+ * with each other and with RFC 9669), kept as reproducers next to this file:
+ *  - kernel_cmpxchg32_zext.bin (memory block all zero): after a 32-bit cmpxchg r0
+ *    keeps its upper half (bpfvm 0xffffffff, kernel 0xcc50f3c1ffffffff);
+ *  - kernel_branch_divergence.bin (memory: gen_fill(20224 ^ 0xabcdef), 64 bytes):
+ *    slot 62 `if r0 s> 0x35ceb886 goto +5` runs with r0 = 0x53ba2075 and the kernel
+ *    falls through (its verifier apparently removed the taken side as dead).
  */
 #define _GNU_SOURCE
 #include "gen.h"
 #include "jitdiff.h"
 #include "kbpf.h"
 #include "kdiff.h"
+#include "kpatch.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,6 +39,38 @@ typedef struct shrink_ctx {
 } shrink_ctx;
 
 static bool kernel_disagrees(jd_ctx *d, const isa_insn *p, size_t n, char *why, size_t whysz, bool *compared);
+
+/* Linux 6.18's known deviation (tests/jit/kernel_cmpxchg32_zext.bin): after a 32-bit
+ * cmpxchg, in some programs with code the verifier found dead, r0 keeps its upper
+ * half where RFC 9669 (and bpfvm) zero-extend it. A disagreement that goes away
+ * when `w0 = w0` follows every 32-bit cmpxchg in the kernel's copy is counted
+ * apart, not as a failure. */
+static unsigned long long k_known_deviation;
+
+static bool cmpxchg32_explains(const isa_insn *p, size_t n, const void *mem, size_t mem_len, uint64_t want_r0,
+                               const uint8_t *want_mem)
+{
+    kpatch_insert ins[64];
+    size_t ni = 0;
+    static const isa_insn zext[1] = { { .op = 0xbc } }; /* w0 = w0 */
+    for (size_t i = 0; i < n && ni < 64; i++)
+        if (isa_find(&p[i], 0) == ISA_ACMPXCHG32)
+            ins[ni++] = (kpatch_insert){ .at = i + 1, .code = zext, .n = 1 };
+    if (!ni)
+        return false;
+    isa_insn *q;
+    size_t qn;
+    char msg[1024];
+    if (kpatch_apply(p, n, ins, ni, &q, &qn, NULL, msg, sizeof msg) < 0)
+        return false;
+    uint8_t *kmem = malloc(mem_len);
+    uint64_t kr0;
+    bool same = kmem && kdiff_run_mem(q, qn, mem, mem_len, kmem, &kr0, msg, sizeof msg) == KDIFF_OK &&
+                kr0 == want_r0 && !memcmp(kmem, want_mem, mem_len);
+    free(kmem);
+    free(q);
+    return same;
+}
 
 static bool still_fails(const isa_insn *p, size_t n, void *user)
 {
@@ -60,6 +101,11 @@ static bool kernel_disagrees(jd_ctx *d, const isa_insn *p, size_t n, char *why, 
     char w2[2048];
     int res = jd_compare(d, p, n, &io, w2, sizeof w2);
     bool bad = res == JD_INVALID || io.rc != 0 || io.r0 != kr0 || (io.mem && memcmp(io.mem, kmem, d->mem_len));
+    if (bad && res != JD_INVALID && io.rc == 0 && io.mem &&
+        cmpxchg32_explains(p, n, d->mem0, d->mem_len, io.r0, io.mem)) {
+        k_known_deviation++;
+        bad = false;
+    }
     if (bad)
         snprintf(why, whysz, "kernel: r0 = %#" PRIx64 "; bpfvm: %s r0 = %#" PRIx64 "%s\n", kr0,
                  res == JD_INVALID ? "(does not load)" : io.rc ? io.msg : "", io.r0,
@@ -94,16 +140,23 @@ static void report(jd_ctx *d, isa_insn *p, size_t n, bool kernel, uint64_t seed,
 
 int main(int argc, char **argv)
 {
-    unsigned long long count = 2000, seed = 1;
+    unsigned long long count = 2000, seed = 1, first = 0;
     uint32_t size = 40;
     bool use_kernel = true, verbose = false, force_blind = false, force_nobmi2 = false, force_long = false;
-    bool min_cov = false;
+    bool min_cov = false, print = false;
+    const char *corpus = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--count") && i + 1 < argc)
             count = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--first") && i + 1 < argc) /* resume at program FIRST of the sequence */
+            first = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--print"))
+            print = true;
+        else if (!strcmp(a, "--write-corpus") && i + 1 < argc) /* seeds for fuzz_jit_bytes */
+            corpus = argv[++i];
         else if (!strcmp(a, "--size") && i + 1 < argc)
             size = (uint32_t)strtoul(argv[++i], NULL, 0);
         else if (!strcmp(a, "--no-kernel"))
@@ -120,7 +173,7 @@ int main(int argc, char **argv)
             min_cov = true;
         else {
             fprintf(stderr, "usage: test_jit_diff [--count N] [--seed S] [--size N] [--no-kernel] [--blind] "
-                            "[--no-bmi2] [--long-jumps] [--verbose] [--min-coverage]\n");
+                            "[--no-bmi2] [--long-jumps] [--verbose] [--min-coverage] [--first I] [--print] [--write-corpus DIR]\n");
             return 2;
         }
     }
@@ -142,7 +195,7 @@ int main(int argc, char **argv)
     unsigned long long k_accepted = 0, k_agree = 0, k_tried = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (unsigned long long i = 0; i < count; i++) {
+    for (unsigned long long i = first; i < count; i++) {
         uint64_t s = seed + i;
         bool kflavour = (i % 4) == 3;
         gen_opts go = {
@@ -161,6 +214,24 @@ int main(int argc, char **argv)
             return 1;
         }
         gen_fill(s ^ 0xabcdef, mem0, go.mem_len);
+        if (corpus) { /* fuzz_jit_bytes' input format: options, mem length, mem, program */
+            char path[4096];
+            snprintf(path, sizeof path, "%s/gen-%llu", corpus, i);
+            FILE *cf = fopen(path, "wb");
+            if (cf) {
+                uint8_t hdr[2] = { (uint8_t)(go.ext >> BPFVM_GROUP_CALLX), (uint8_t)go.mem_len };
+                fwrite(hdr, 1, 2, cf);
+                fwrite(mem0, 1, go.mem_len > 255 ? 255 : go.mem_len, cf);
+                fwrite(p, 8, n, cf);
+                fclose(cf);
+            }
+            free(p);
+            continue;
+        }
+        if (print) {
+            printf("program %llu (seed %" PRIu64 ", %s flavour):\n", i, s, kflavour ? "kernel" : "wild");
+            gen_print(stdout, p, n, go.ext);
+        }
         jd_ctx d = {
             .vm = vm, .ext = go.ext, .budget = kflavour ? 1000000 : 20000, .mem0 = mem0, .mem_len = go.mem_len, .mem = mem,
             .blind = force_blind || i % 8 == 2,
@@ -199,11 +270,12 @@ int main(int argc, char **argv)
             jd_outcome_free(&io);
         if (kflavour && kernel_ok && res == JD_AGREE) {
             bool compared;
+            unsigned long long known = k_known_deviation;
             k_tried++;
             if (kernel_disagrees(&d, p, n, why, sizeof why, &compared)) {
                 disagree++;
                 report(&d, p, n, true, s, why);
-            } else if (compared) {
+            } else if (compared && known == k_known_deviation) {
                 k_agree++;
             }
             k_accepted += compared;
@@ -245,8 +317,9 @@ int main(int argc, char **argv)
            ok, faults[BPFVM_E_FAULT], faults[BPFVM_E_BUDGET], faults[BPFVM_E_HELPER], faults[BPFVM_E_CALL_DEPTH],
            faults[BPFVM_E_UNSUPPORTED] + faults[BPFVM_E_INVALID]);
     if (kernel_ok)
-        printf("kernel: %llu of %llu kernel-flavour programs accepted by the verifier, %llu agree with bpfvm\n",
-               k_accepted, k_tried, k_agree);
+        printf("kernel: %llu of %llu kernel-flavour programs accepted by the verifier, %llu agree with bpfvm "
+               "(%llu more differ only by the kernel's known cmpxchg32 zero-extension deviation)\n",
+               k_accepted, k_tried, k_agree, k_known_deviation);
     gen_opts kopts = { .kernel = true };
     int kpossible = 0, kcovered = 0;
     for (int id = 0; id < ISA_NROWS; id++)

@@ -125,6 +125,25 @@ int kbpf_prog_load(const void *insns, size_t n_slots, int prog_type, char *log, 
     return fd;
 }
 
+int kbpf_prog_code_size(int prog_fd, uint32_t *jited_len, uint32_t *xlated_len)
+{
+    struct bpf_prog_info info;
+    union bpf_attr a;
+    memset(&info, 0, sizeof info);
+    memset(&a, 0, sizeof a);
+    a.info.bpf_fd = (uint32_t)prog_fd;
+    a.info.info_len = sizeof info;
+    a.info.info = ptr64(&info);
+    int r = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a);
+    if (r < 0)
+        return r;
+    if (jited_len)
+        *jited_len = info.jited_prog_len;
+    if (xlated_len)
+        *xlated_len = info.xlated_prog_len;
+    return 0;
+}
+
 int kbpf_test_run(int prog_fd, const void *data, size_t len, void *data_out, size_t *len_out,
                   uint32_t repeat, uint32_t *retval, uint32_t *duration_ns)
 {

@@ -36,6 +36,11 @@ int kbpf_prog_load(const void *insns, size_t n_slots, int prog_type, char *log, 
  * data. data_out may be NULL; when it is not, len_out must give its capacity and
  * receives the output length. retval and duration_ns (mean time per run, measured
  * by the kernel) may be NULL. Returns 0 or -errno (-ENOSPC: data_out too small). */
+/* BPF_OBJ_GET_INFO_BY_FD: the size of the program's native code (jited_prog_len)
+ * and of its instructions after the verifier's rewrites (xlated_prog_len, bytes).
+ * Either pointer may be NULL. Returns 0 or -errno. */
+int kbpf_prog_code_size(int prog_fd, uint32_t *jited_len, uint32_t *xlated_len);
+
 int kbpf_test_run(int prog_fd, const void *data, size_t len, void *data_out, size_t *len_out,
                   uint32_t repeat, uint32_t *retval, uint32_t *duration_ns);
 

@@ -417,7 +417,7 @@ static void *reg_reader(void *arg)
             bpfvm_map *m = bpfvm_map_at(c->vm, i);
             WCHECK(m && vm_is_map(c->vm, m) && bpfvm_map_by_id(c->vm, bpfvm_map_id(m)) == m,
                    "registry: map not visible", i);
-            c->seen++;
+            __atomic_fetch_add(&c->seen, 1, __ATOMIC_RELAXED);
         }
         uint64_t x = 0;
         WCHECK(!vm_is_map(c->vm, &x), "vm_is_map accepted a stack address", 0);

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+/* a value type of 64 MiB */
+struct big { char b[64 << 20]; };
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct big);
+} m SEC(".maps");
+
+SEC("xdp")
+int p(struct xdp_md *ctx)
+{
+    __u32 k = 0;
+    return bpf_map_lookup_elem(&m, &k) ? XDP_PASS : XDP_DROP;
+}
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+/* a .maps variable that is not a struct */
+int m SEC(".maps");
+
+SEC("xdp")
+int p(struct xdp_md *ctx)
+{
+    __u32 k = 0;
+    return bpf_map_lookup_elem(&m, &k) ? XDP_PASS : XDP_DROP;
+}
+char LICENSE[] SEC("license") = "GPL";
