@@ -16,6 +16,10 @@ int cmd_progs(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
+/* Verifies p (mem programs: for a block of mem_size bytes); prints a rejection
+ * and returns 1, or returns 0. */
+int cli_verify(const char *what, bpfvm_prog *p, uint32_t mem_size);
+
 /* Prints the maps of an object with their contents decoded through BTF; with
  * json, a JSON array (no newline) for the caller to place in its object. */
 void cli_print_maps(const bpfvm_obj *obj, bool json);

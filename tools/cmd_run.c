@@ -14,14 +14,17 @@ static void run_usage(FILE *f)
             "  Runs PROG with r1 = the memory block, r2 = its length, r10 = a 512-byte stack,\n"
             "  and prints r0 in hex and decimal. PROG is raw bytecode (.bin), assembly (.s,\n"
             "  either dialect) or a conformance test file (.data, whose -- mem is used).\n"
-            "  Programs run in checked mode: a load or store outside the stack and the\n"
-            "  memory block stops the program with an error naming the instruction.\n"
+            "  The program is verified first (see bpfvm verify) and then runs without checks;\n"
+            "  with --no-verify it runs in checked mode: a load or store outside the stack and\n"
+            "  the memory block stops it with an error naming the instruction.\n"
             "  --mem FILE        memory block from a file\n"
             "  --mem-hex HEX     memory block as hex bytes ('aa bb cc')\n"
             "  --trace           print every executed instruction and the registers it changed\n"
             "  --repeat N        run N times (memory restored before each run, outside the\n"
             "                    timed part) and print the median time per run\n"
             "  --json            print one JSON object (r0, runs, median_ns, engine, ...)\n"
+            "  --no-verify       do not verify first: run in checked mode (every load and store\n"
+            "                    checked at run time; runaway loops stopped by the step budget)\n"
             "  --budget N        step budget in instructions (default %llu)\n"
             "  --engine E        interp (default) or jit\n"
             "  --ext LIST        accept non-RFC extensions: callx, acqrel, may_goto, all\n"
@@ -101,6 +104,27 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
+/* `run` and `test-run` verify first (unless --no-verify): a verified program runs
+ * without run-time checks. A rejection is reported like `bpfvm verify` does. */
+int cli_verify(const char *what, bpfvm_prog *p, uint32_t mem_size)
+{
+    bpfvm_verify_opts vo = { .mem_size = mem_size };
+    bpfvm_error err;
+    if (bpfvm_verify(p, &vo, NULL, &err) == 0)
+        return 0;
+    const char *file, *src;
+    int line;
+    if (err.insn >= 0 && bpfvm_prog_line(p, err.insn, &file, &line, NULL, &src))
+        cli_error("%s: program '%s' is rejected by the verifier: %s\n    %s:%d: %s\n"
+                  "  (--no-verify runs it unverified, with every access checked at run time)",
+                  what, bpfvm_prog_name(p), err.msg, file, line, src ? src : "");
+    else
+        cli_error("%s: program '%s' is rejected by the verifier: %s\n"
+                  "  (--no-verify runs it unverified, with every access checked at run time)",
+                  what, bpfvm_prog_name(p), err.msg);
+    return 1;
+}
+
 static bool is_elf(const char *path)
 {
     unsigned char magic[4] = { 0 };
@@ -116,7 +140,7 @@ static bool is_elf(const char *path)
  * block, or on a packet for the packet program types. */
 static int run_object(const char *path, const char *prog_name, const char *ctx_file, const char *ctx_hex,
                       bpfvm_engine engine, bool trace, bool json, unsigned long long repeat,
-                      unsigned long long budget, unsigned ext)
+                      unsigned long long budget, unsigned ext, bool verify)
 {
     bpfvm_error err;
     bpfvm_vm *vm = bpfvm_vm_new();
@@ -148,6 +172,8 @@ static int run_object(const char *path, const char *prog_name, const char *ctx_f
                   bpfvm_prog_name(prog), bpfvm_prog_type_name(type));
         goto out;
     }
+    if (verify && cli_verify(path, prog, packet ? 0 : (uint32_t)in_len))
+        goto out;
     tracer tr = { .prog = prog, .code = bpfvm_prog_code(prog), .n = bpfvm_prog_len(prog), .print = trace && !json };
     bpfvm_vm_set_print(vm, on_print, NULL);
     bpfvm_run_opts ro = { .engine = engine, .step_budget = budget };
@@ -212,7 +238,7 @@ out:
 int cmd_run(int argc, char **argv)
 {
     const char *prog_path = NULL, *mem_file = NULL, *mem_hex = NULL, *prog_name = NULL, *v;
-    bool trace = false, json = false;
+    bool trace = false, json = false, verify = true;
     unsigned long long repeat = 0, budget = 0;
     bpfvm_engine engine = BPFVM_ENGINE_INTERP;
     bpfvm_syntax syntax = BPFVM_SYNTAX_AUTO;
@@ -242,6 +268,8 @@ int cmd_run(int argc, char **argv)
             trace = true;
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--no-verify")) {
+            verify = false;
         } else if (cli_opt(argc, argv, &i, "--repeat", &v)) {
             char *e;
             repeat = v ? strtoull(v, &e, 0) : 0;
@@ -285,7 +313,7 @@ int cmd_run(int argc, char **argv)
     uint8_t *code = NULL, *mem = NULL;
     size_t code_len = 0, mem_len = 0;
     if (is_elf(prog_path))
-        return run_object(prog_path, prog_name, mem_file, mem_hex, engine, trace, json, repeat, budget, ext);
+        return run_object(prog_path, prog_name, mem_file, mem_hex, engine, trace, json, repeat, budget, ext, verify);
     if (prog_name)
         return cli_error("--prog selects a program of an ELF object; %s is not one", prog_path);
     if (util_load_program_bytes(prog_path, syntax, ext, &code, &code_len, &err))
@@ -332,6 +360,8 @@ int cmd_run(int argc, char **argv)
         cli_error("%s: %s", prog_path, err.msg);
         goto out;
     }
+    if (verify && (rc = cli_verify(prog_path, prog, (uint32_t)mem_len)))
+        goto out;
 
     tracer tr = { .code = code, .n = code_len / 8, .print = trace && !json };
     bpfvm_run_opts ro = { .engine = engine, .step_budget = budget };

@@ -30,7 +30,8 @@ static void usage(FILE *f)
             "  --quiet           no per-packet lines (summary only)\n"
             "  --ifindex N       ingress interface index in the context (default 1)\n"
             "  --ncpus N         CPUs for per-CPU maps (default 1)\n"
-            "  --json            one JSON object: counts per verdict and timing\n");
+            "  --json            one JSON object: counts per verdict and timing\n"
+            "  --no-verify       skip the verifier: run in checked mode\n");
 }
 
 static const char *verdict_name(bpfvm_prog_type t, uint64_t v, char *buf, size_t n)
@@ -104,7 +105,7 @@ int cmd_testrun(int argc, char **argv)
     const char *obj_path = NULL, *prog_name = NULL, *section = NULL, *pcap_in = NULL, *pcap_out = NULL, *v;
     bpfvm_engine engine = BPFVM_ENGINE_INTERP;
     unsigned long long repeat = 0, ifindex = 1, ncpus = 1;
-    bool show_maps = false, quiet = false, json = false;
+    bool show_maps = false, quiet = false, json = false, verify = true;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -145,6 +146,8 @@ int cmd_testrun(int argc, char **argv)
             ncpus = v ? strtoull(v, &e, 0) : 0;
             if (!v || *e || !ncpus || ncpus > 1024)
                 return cli_error("--ncpus needs a number from 1 to 1024");
+        } else if (!strcmp(argv[i], "--no-verify")) {
+            verify = false;
         } else if (!strcmp(argv[i], "--maps")) {
             show_maps = true;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
@@ -208,6 +211,8 @@ int cmd_testrun(int argc, char **argv)
                   bpfvm_prog_name(prog), bpfvm_prog_section(prog), bpfvm_prog_type_name(type));
         goto done;
     }
+    if (verify && cli_verify(obj_path, prog, 0))
+        goto done;
     if (engine == BPFVM_ENGINE_JIT && bpfvm_prog_jit(prog, &err)) {
         cli_error("%s", err.msg);
         goto done;
@@ -315,7 +320,7 @@ int cmd_testrun(int argc, char **argv)
     if (progress)
         fprintf(stderr, "\r%60s\r", "");
     if (r == -1) {
-        cli_error("%s: after packet %llu: %s", pcap_in, npkts, pcap_geterr(in));
+        cli_error("%s: packet %llu: %s", pcap_in, npkts + 1, pcap_geterr(in));
         goto done;
     }
     uint64_t median = 0;

@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     if (!vm)
         rc = -1, snprintf(err.msg, sizeof err.msg, "out of memory");
     if (rc == 0)
-        rc = bpfvm_register_helper(vm, 5, "conformance_helper_5", util_helper_noop, &err);
+        rc = util_register_conformance_helper(vm, &err);
     if (rc == 0)
         rc = bpfvm_prog_load(vm, code, code_len, &lo, &prog, &err);
     if (rc == 0) {

@@ -42,6 +42,10 @@ int util_parse_ext(const char *list, unsigned *ext, bpfvm_error *err);
  * Free each name and the array. */
 char **util_list_dir(const char *dir, const char *suffix, size_t *n);
 
+/* Registers the conformance harness's helper #5 (util_helper_noop) with the
+ * prototype of Linux's helper 5 (no arguments), so programs calling it verify. */
+int util_register_conformance_helper(bpfvm_vm *vm, bpfvm_error *err);
+
 /* The conformance harness's helper #5: returns normally (r0 = 0). */
 uint64_t util_helper_noop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, bpfvm_call *c);
 

@@ -817,6 +817,17 @@ static long place(ld *l, linked *k, const func *f)
     return rc < 0 ? rc : (long)base;
 }
 
+/* The licenses Linux's license_is_gpl_compatible() accepts. */
+static bool license_is_gpl(const char *lic)
+{
+    static const char *const ok[] = { "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
+                                      "Dual MIT/GPL", "Dual MPL/GPL" };
+    for (size_t i = 0; lic && i < sizeof ok / sizeof *ok; i++)
+        if (!strcmp(lic, ok[i]))
+            return true;
+    return false;
+}
+
 static int cmp_line(const void *a, const void *b)
 {
     const prog_line *x = a, *y = b;
@@ -863,6 +874,7 @@ static int load_programs(ld *l, unsigned ext)
                 }
             } else {
                 p->type = type;
+                p->non_gpl = !license_is_gpl(obj->license);
                 p->section = strdup(secname);
                 p->obj = obj;
                 p->lines = k.lines;

@@ -66,6 +66,7 @@ struct bpfvm_prog {
     bpfvm_prog_type type;
     char *section;              /* ELF section, or NULL */
     struct bpfvm_obj *obj;      /* the object it came from, or NULL */
+    bool non_gpl;               /* its license is not GPL-compatible (GPL-only helpers refused) */
     isa_insn *insns;
     uint32_t n;
     unsigned ext;

@@ -438,9 +438,7 @@ int bpfvm_verify(bpfvm_prog *prog, const bpfvm_verify_opts *opts, bpfvm_verify_s
     e.err = err;
     e.type = e.opts.type ? e.opts.type : prog->type;
     e.pt = progtype_get(e.type);
-    const char *lic = prog->obj ? bpfvm_obj_license(prog->obj) : "GPL";
-    e.gpl = !strcmp(lic, "GPL") || !strcmp(lic, "GPL v2") || !strcmp(lic, "GPL and additional rights") ||
-            !strcmp(lic, "Dual BSD/GPL") || !strcmp(lic, "Dual MIT/GPL") || !strcmp(lic, "Dual MPL/GPL");
+    e.gpl = !prog->non_gpl;
     if (stats)
         memset(stats, 0, sizeof *stats);
     int rc = 0;

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     }
     size_t accepted = 0, agreed = 0, rejected = 0, failures = 0;
     bpfvm_vm *vm = bpfvm_vm_new();
-    bpfvm_register_helper(vm, 5, "conformance_helper_5", util_helper_noop, NULL);
+    util_register_conformance_helper(vm, NULL);
     for (size_t i = 0; i < n; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);

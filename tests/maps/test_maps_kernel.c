@@ -12,8 +12,11 @@
 #include "maptest.h"
 #include "kbpf.h"
 
+#include "isa/isa.h"
+
 #include <linux/bpf.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static uint32_t possible_cpus(void)
@@ -364,6 +367,131 @@ static void test_map_in_map(void **state)
     bpfvm_vm_free(vm);
 }
 
+
+/* ---- ring buffer records: the same outputs/reservations in the kernel (a socket
+ * filter calling bpf_ringbuf_output / reserve+discard, test-run once) and in bpfvm
+ * give the same results, positions and headers (length with BUSY/DISCARD bits,
+ * page offset) at the same offsets. ---- */
+
+#define RB_SIZE 4096
+
+/* r0 = bpf_ringbuf_output(map, stack, size, 0), or with discard: reserve then
+ * discard, r0 = 1 if reserved. */
+static int rb_prog(int map_fd, uint32_t size, bool discard)
+{
+    isa_insn p[32];
+    int n = 0;
+    for (int off = -8; off >= -64; off -= 8)
+        p[n++] = isa_make(ISA_STDW, 10, 0, (int16_t)off, 0);
+    p[n++] = isa_make(ISA_LDDW_MAP_FD, 1, 0, 0, map_fd);
+    p[n++] = isa_make(ISA_LDDW_HI, 0, 0, 0, 0);
+    if (!discard) {
+        p[n++] = isa_make(ISA_MOV64_X, 2, 10, 0, 0);
+        p[n++] = isa_make(ISA_ADD64_K, 2, 0, 0, -64);
+        p[n++] = isa_make(ISA_MOV64_K, 3, 0, 0, (int32_t)size);
+        p[n++] = isa_make(ISA_MOV64_K, 4, 0, 0, 0);
+        p[n++] = isa_make(ISA_CALL_HELPER, 0, 0, 0, 130); /* bpf_ringbuf_output */
+    } else {
+        p[n++] = isa_make(ISA_MOV64_K, 2, 0, 0, (int32_t)size);
+        p[n++] = isa_make(ISA_MOV64_K, 3, 0, 0, 0);
+        p[n++] = isa_make(ISA_CALL_HELPER, 0, 0, 0, 131); /* bpf_ringbuf_reserve */
+        p[n++] = isa_make(ISA_JEQ_K, 0, 0, 4, 0);
+        p[n++] = isa_make(ISA_MOV64_X, 1, 0, 0, 0);
+        p[n++] = isa_make(ISA_MOV64_K, 2, 0, 0, 0);
+        p[n++] = isa_make(ISA_CALL_HELPER, 0, 0, 0, 133); /* bpf_ringbuf_discard */
+        p[n++] = isa_make(ISA_MOV64_K, 0, 0, 0, 1);
+    }
+    p[n++] = isa_make(ISA_EXIT, 0, 0, 0, 0);
+    char log[512];
+    return kbpf_prog_load(p, (size_t)n, BPF_PROG_TYPE_SOCKET_FILTER, log, sizeof log);
+}
+
+static void test_ringbuf_kernel(void **state)
+{
+    (void)state;
+    int fd = kbpf_map_create_any(BPF_MAP_TYPE_RINGBUF, 0, 0, RB_SIZE, 0, -1);
+    assert_true(fd >= 0);
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t *cons = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    uint8_t *pp = mmap(NULL, (size_t)page + 2 * RB_SIZE, PROT_READ, MAP_SHARED, fd, page);
+    assert_true(cons != MAP_FAILED && pp != MAP_FAILED);
+    const volatile uint64_t *prod = (const uint64_t *)pp;
+    const uint8_t *kdata = pp + page;
+
+    static const uint32_t sizes[] = { 1, 7, 8, 13, 48, 64, 3, 24 };
+    int progs[8][2];
+    for (int i = 0; i < 8; i++)
+        for (int d = 0; d < 2; d++) {
+            progs[i][d] = rb_prog(fd, sizes[i], d);
+            if (progs[i][d] < 0) {
+                print_message("SKIP ring buffer comparison: cannot load the program (%d)\n", progs[i][d]);
+                munmap(cons, (size_t)page);
+                munmap(pp, (size_t)page + 2 * RB_SIZE);
+                kbpf_close(fd);
+                return;
+            }
+        }
+    bpfvm_vm *vm = vm_for_kernel();
+    bpfvm_map *m = mk(vm, BPFVM_MAP_RINGBUF, 0, 0, RB_SIZE, 0);
+    bpfvm_region reg;
+    m->ops->regions(m, &reg, 1);
+    const uint8_t *vdata = (const uint8_t *)(uintptr_t)reg.start;
+    static const uint8_t zeros[64], pkt[64];
+    uint64_t seed = 3;
+    int ops = 0, bad = 0, full = 0;
+    for (int step = 0; step < 3000; step++) {
+        int which = (int)(rnd(&seed) % 8), d = rnd(&seed) % 4 == 0;
+        uint32_t kret = 0;
+        assert_int_equal(kbpf_test_run(progs[which][d], pkt, sizeof pkt, NULL, NULL, 1, &kret, NULL), 0);
+        int vret;
+        uint64_t before = map_ringbuf_query(m, RB_PROD_POS);
+        if (d) {
+            void *s = map_ringbuf_reserve(m, sizes[which], 0);
+            if (s)
+                map_ringbuf_commit(m, s, true);
+            vret = s != NULL;
+        } else {
+            vret = (int)map_ringbuf_output(m, zeros, sizes[which], 0);
+        }
+        full += (int)kret != 0 && !d;
+        uint64_t kp = *prod, vp = map_ringbuf_query(m, RB_PROD_POS);
+        bool same = (int)kret == vret && kp == vp;
+        if (same && vp != before) { /* compare the new record's header */
+            uint32_t kh[2], vh[2];
+            memcpy(kh, kdata + (before & (RB_SIZE - 1)), 8);
+            memcpy(vh, vdata + (before & (RB_SIZE - 1)), 8);
+            same = kh[0] == vh[0] && kh[1] == vh[1];
+            if (!same && bad < 5)
+                print_error("header at %llu: kernel %#x/%u, bpfvm %#x/%u\n", (unsigned long long)before, kh[0],
+                            kh[1], vh[0], vh[1]);
+        }
+        if (!same && bad++ < 5)
+            print_error("step %d (size %u%s): kernel ret %d prod %llu, bpfvm ret %d prod %llu\n", step,
+                        sizes[which], d ? ", discard" : "", (int)kret, (unsigned long long)kp, vret,
+                        (unsigned long long)vp);
+        ops++;
+        /* consume now and then: the kernel's consumer position is ours to move */
+        if (rnd(&seed) % 16 == 0) {
+            int n = bpfvm_ringbuf_consume(m, NULL, NULL);
+            assert_true(n >= 0);
+            *cons = *prod;
+            if (map_ringbuf_query(m, RB_CONS_POS) != *cons && bad++ < 5)
+                print_error("consumer positions differ\n");
+        }
+    }
+    print_message("ring buffer: %d reservations/outputs (%d refused as full), %d disagreements\n", ops, full,
+                  bad);
+    for (int i = 0; i < 8; i++)
+        for (int d = 0; d < 2; d++)
+            kbpf_close(progs[i][d]);
+    munmap(cons, (size_t)page);
+    munmap(pp, (size_t)page + 2 * RB_SIZE);
+    kbpf_close(fd);
+    bpfvm_vm_free(vm);
+    assert_int_equal(bad, 0);
+    assert_true(full > 0);
+}
+
 int main(void)
 {
     char why[256];
@@ -381,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_sequences),
         cmocka_unit_test(test_access_flags),
         cmocka_unit_test(test_map_in_map),
+        cmocka_unit_test(test_ringbuf_kernel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

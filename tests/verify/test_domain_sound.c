@@ -268,6 +268,14 @@ static int cmp_u(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int64_t smin_of(const uint64_t *v, int n)
+{
+    int64_t m = (int64_t)v[0];
+    for (int i = 1; i < n; i++)
+        m = (int64_t)v[i] < m ? (int64_t)v[i] : m;
+    return m == INT64_MAX ? m - 1 : m;
+}
+
 /* Every tnum whose unknown bits lie in pos[] (each position 0, 1 or unknown), other
  * bits from base; and each narrowed by interval constraints cut from its members. */
 static void add_tnums(pool *p, const int *pos, int npos, uint64_t base, bool variants)
@@ -331,6 +339,19 @@ static void add_tnums(pool *p, const int *pos, int npos, uint64_t base, bool var
         pool_add(p, v, mem, n);
         /* a mixed one: 64-bit unsigned from one side, 32-bit signed from the other */
         v.umin = mem[n / 2] < mem[0] ? mem[n / 2] : mem[0];
+        pool_add(p, v, mem, n);
+        /* loose ends, between members: sync has to move them onto members */
+        v = s;
+        v.umin = (mem[1] < mem[2] ? mem[1] : mem[2]) + 1;
+        v.umax = (mem[1] < mem[2] ? mem[2] : mem[1]) - 1;
+        pool_add(p, v, mem, n);
+        v = s;
+        v.smin = smin_of(mem, n) + 1;
+        v.u32_max = (uint32_t)mem[n - 1] - 1;
+        pool_add(p, v, mem, n);
+        v = s;
+        v.s32_max = (int32_t)(uint32_t)mem[n / 2] - 1;
+        v.u32_min = (uint32_t)mem[1] + 1;
         pool_add(p, v, mem, n);
     }
 }
@@ -443,12 +464,15 @@ static void build_pools(void)
     static const int pos4[] = { 0, 31, 32, 63 };
     static const int low4[] = { 0, 1, 2, 3 };
     static const int mid4[] = { 30, 31, 32, 33 };
+    static const int blk4[] = { 0, 1, 32, 33 };
     if (big.n)
         return;
     add_tnums(&big, pos6, 6, 0, sweep > 0);
     add_tnums(&big, pos6, 6, ~0ull, sweep > 0);
     add_tnums(&big, mid4, 4, 0x5a5a5a5a5a5a5a5aull, true);
     add_tnums(&big, low4, 4, 0x8000000080000000ull, true);
+    add_tnums(&big, blk4, 4, 0x2, true);
+    add_tnums(&big, blk4, 4, 0xfffffff0fffffffdull, true);
     add_ranges(&big, 32);
     add_consts(&big, special, (int)(sizeof special / sizeof *special));
 
