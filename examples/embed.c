@@ -1,5 +1,5 @@
 /* embed.c — embedding bpfvm in a C host: load an ELF object, register a helper
- * of the host's own, run a program on a buffer, read a global variable back.
+ * of the host's own, verify a program, run it on a buffer, read a global back.
  *   clang -O2 -g -target bpf -c embed_prog.c -o embed_prog.o
  *   cc embed.c -Iinclude build/libbpfvm.a build/libbpfvm_core.a -lbpf -lelf -lz -lpthread -o embed
  *   ./embed embed_prog.o
@@ -43,6 +43,13 @@ int main(int argc, char **argv)
     }
 
     char text[] = "hello, bpfvm";
+    /* Prove it safe for buffers of this size: it then runs without run-time checks
+     * (unverified programs run too, with every access checked). */
+    bpfvm_verify_opts vo = { .mem_size = sizeof text - 1 };
+    if (bpfvm_verify(prog, &vo, NULL, &err)) {
+        fprintf(stderr, "embed: rejected: %s\n", err.msg);
+        return 1;
+    }
     bpfvm_run_opts opts = { .user = "embed" };
     uint64_t r0;
     for (int i = 0; i < 3; i++) {

@@ -244,8 +244,9 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     printf("\nfill: %.1f ns per insert (single thread, includes first-touch page faults)\n", fill);
-    printf("target (issue 4): hash lookup <= 50 ns at 1M entries: %s (median %.1f ns, 2 threads %.1f ns)\n",
-           first[0].med <= 50 && first[1].med <= 50 ? "met" : "NOT met", first[0].med, first[1].med);
+    if (entries >= 1000000)
+        printf("target (issue 4): hash lookup <= 50 ns at 1M entries: %s (median %.1f ns, 2 threads %.1f ns)\n",
+               first[0].med <= 50 && first[1].med <= 50 ? "met" : "NOT met", first[0].med, first[1].med);
     bpfvm_vm_free(vm);
     free(keys);
     free(miss);
