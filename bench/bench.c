@@ -1,7 +1,7 @@
 /* bench.c — the benchmark harness: each workload of bench/workloads/ runs natively,
- * in bpfvm's interpreter, in bpfvm's JIT (checked mode, and with every memory
- * access marked proven as the verifier will — the kernel's verifier proved these
- * programs safe) and in the Linux kernel (JIT, through BPF_PROG_TEST_RUN), all in
+ * in bpfvm's interpreter, in bpfvm's JIT (checked mode, as for unverified
+ * programs, and after bpfvm_verify, whose proofs remove the checks — the kernel's
+ * verifier proved these programs too) and in the Linux kernel (JIT, through BPF_PROG_TEST_RUN), all in
  * this one process, and Markdown tables of medians and ratios are printed, with the
  * JIT's compile time and code size next to the kernel's code size.
  *
@@ -21,7 +21,7 @@
 #include "bpfvm.h"
 #include "kbpf.h"
 #include "kdiff.h"
-#include "rt/vm.h" /* prog->facts: set by hand until the verifier lands */
+#include "rt/vm.h" /* prog->facts, when bpfvm's verifier gives up on a workload */
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -66,6 +66,7 @@ typedef struct wl {
     size_t code_bytes;           /* its machine code */
     uint32_t kernel_jited;       /* the kernel's jited_prog_len (wrapped program) */
     size_t kernel_slots;         /* the wrapped program's slots */
+    bool facts_by_hand;          /* bpfvm_verify gave up: jit-proven uses facts set by hand */
     int kfd, kmem_fd, kres_fd;   /* kernel program and its maps, -1 when not loaded */
     uint64_t r0;                 /* the agreed result */
     uint64_t executed;           /* BPF instructions per run (interpreter trace) */
@@ -323,12 +324,20 @@ static void jit_setup(wl *w, const void *code, size_t len)
         die("%s: JIT: %s", w->name, err.msg);
     if (bpfvm_prog_load(w->vm, code, len, &lo, &w->prog_proven, &err) < 0)
         die("%s: %s", w->name, err.msg);
-    /* What the verifier will prove (and the kernel's did): every access is in bounds. */
-    w->prog_proven->facts = calloc(w->slots, 1);
-    if (!w->prog_proven->facts)
-        die("out of memory");
-    for (size_t i = 0; i < w->slots; i++)
-        w->prog_proven->facts[i] = FACT_MEM_SAFE;
+    /* bpfvm's verifier proves the accesses (as the kernel's did): no checks left.
+     * Where it gives up, the facts are set by hand, as the kernel's verifier proved
+     * them (such workloads are marked in the table). */
+    bpfvm_verify_opts vo = { .mem_size = MEM_LEN };
+    if (bpfvm_verify(w->prog_proven, &vo, NULL, &err) < 0) {
+        fprintf(stderr, "bench: %s: bpfvm's verifier refused it (%s); its accesses are marked proven by "
+                        "hand for the jit-proven column\n", w->name, err.msg);
+        w->facts_by_hand = true;
+        w->prog_proven->facts = calloc(w->slots, 1);
+        if (!w->prog_proven->facts)
+            die("out of memory");
+        for (size_t i = 0; i < w->slots; i++)
+            w->prog_proven->facts[i] = FACT_MEM_SAFE;
+    }
     if (bpfvm_prog_jit(w->prog_proven, &err) < 0)
         die("%s: JIT: %s", w->name, err.msg);
 }
@@ -421,6 +430,75 @@ static void calibrate_batch(wl *w, int e, double target_ns)
         per = 1;
     double b = target_ns / per;
     w->batch[e] = b < 1 ? 1 : b > (1u << 24) ? (1u << 24) : (uint32_t)b;
+}
+
+/* ---- compile time of bigger programs ---- */
+
+/* A program of about `target` slots: main calls copies of the workloads' code, each a
+ * function of its own (their exits return). Not run: only compiled. */
+static uint8_t *scaled_program(const wl *ws, size_t nw, const uint8_t *const *codes, size_t target, size_t *slots)
+{
+    size_t body = 0, ncopies = 0;
+    while (body < target) {
+        body += ws[ncopies % nw].slots;
+        ncopies++;
+    }
+    size_t n = ncopies + 1 + body;
+    uint8_t *p = calloc(n, 8);
+    if (!p)
+        die("out of memory");
+    size_t at = ncopies + 1;
+    for (size_t k = 0; k < ncopies; k++) {
+        const wl *w = &ws[k % nw];
+        int32_t rel = (int32_t)(at - (k + 1));
+        uint8_t call[8] = { 0x85, 0x10, 0, 0 };
+        memcpy(call + 4, &rel, 4);
+        memcpy(p + 8 * k, call, 8);
+        memcpy(p + 8 * at, codes[k % nw], 8 * w->slots);
+        at += w->slots;
+    }
+    static const uint8_t exit_insn[8] = { 0x95 };
+    memcpy(p + 8 * ncopies, exit_insn, 8);
+    *slots = n;
+    return p;
+}
+
+static void compile_scaling(const wl *ws, size_t nw, const char *dir)
+{
+    uint8_t *codes[64];
+    for (size_t i = 0; i < nw && i < 64; i++) {
+        char path[4096];
+        size_t len;
+        snprintf(path, sizeof path, "%s/%s.bin", dir, ws[i].name);
+        codes[i] = read_file(path, &len);
+    }
+    printf("\nCompile time of bigger programs (main calling copies of the workloads' code; best of 5 "
+           "compiles):\n\n| BPF slots | compile µs | ns/slot | code bytes | bytes/slot |\n|--:|--:|--:|--:|--:|\n");
+    static const size_t targets[] = { 1000, 10000, 100000, 500000 };
+    bpfvm_vm *vm = bpfvm_vm_new();
+    for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+        size_t n;
+        uint8_t *p = scaled_program(ws, nw, (const uint8_t *const *)codes, targets[t], &n);
+        uint64_t best = UINT64_MAX;
+        size_t bytes = 0;
+        for (int k = 0; k < 5; k++) {
+            bpfvm_prog *prog;
+            bpfvm_error err;
+            bpfvm_jit_info ji;
+            if (bpfvm_prog_load(vm, p, 8 * n, NULL, &prog, &err) < 0 || bpfvm_prog_jit_info(prog, &ji, &err) < 0)
+                die("scaled program of %zu slots: %s", n, err.msg);
+            if (ji.compile_ns < best)
+                best = ji.compile_ns;
+            bytes = ji.code_size;
+            bpfvm_prog_free(prog);
+        }
+        printf("| %zu | %.0f | %.1f | %zu | %.1f |\n", n, (double)best / 1e3, (double)best / (double)n, bytes,
+               (double)bytes / (double)n);
+        free(p);
+    }
+    bpfvm_vm_free(vm);
+    for (size_t i = 0; i < nw && i < 64; i++)
+        free(codes[i]);
 }
 
 /* ---- output ---- */
@@ -626,9 +704,9 @@ int main(int argc, char **argv)
            g[3], g[4], g[5], g[6], g[7]);
 
     /* ---- the JIT ---- */
-    printf("\nThe JIT (checked: every load/store bounds-checked as for unverified programs; proven: "
-           "every access marked FACT_MEM_SAFE, as the verifier will, and as the kernel's verifier "
-           "proved for these programs):\n\n");
+    printf("\nThe JIT (checked: every load/store bounds-checked as for unverified programs, except what "
+           "the JIT proves itself; proven: after bpfvm_verify, whose facts remove the checks, as the "
+           "kernel's verifier does for its JIT):\n\n");
     printf("| workload | jit ns/run | jit-proven ns/run | kernel-JIT ns/run | native ns/run | interp ns/run "
            "| jit/kernel-JIT | jit-proven/kernel-JIT | jit/native | jit-proven/native | interp/jit |\n");
     printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
@@ -656,8 +734,8 @@ int main(int argc, char **argv)
                 fmt_ratio(c[k], sizeof c[k], v[k]);
             jl[k] += isnan(v[k]) || v[k] <= 0 ? NAN : log(v[k]);
         }
-        printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w->name, c[0], c[1], c[2], c[3], c[4],
-               c[5], c[6], c[7], c[8], c[9]);
+        printf("| %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w->name, c[0], c[1],
+               w->facts_by_hand ? " †" : "", c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
     }
     char jg[10][32];
     for (int k = 0; k < 10; k++) {
@@ -671,6 +749,12 @@ int main(int argc, char **argv)
     }
     printf("| **geometric mean** | %s | %s | %s | %s | %s | **%s** | **%s** | **%s** | **%s** | %s |\n", jg[0], jg[1],
            jg[2], jg[3], jg[4], jg[5], jg[6], jg[7], jg[8], jg[9]);
+    for (size_t i = 0; i < nw; i++)
+        if (ws[i].facts_by_hand) {
+            printf("\n† bpfvm_verify gave up on it here; its accesses were marked proven by hand (the kernel's "
+                   "verifier proved them).\n");
+            break;
+        }
 
     printf("\nCompile time and code size (bpfvm: the whole mapping's code, out-of-line checks included; "
            "kernel: jited_prog_len of the wrapped program, %d more slots):\n\n", 9);
@@ -735,8 +819,8 @@ int main(int argc, char **argv)
     printf(" (native, interp, jit, jit-proven%s).\n", kernel_ok ? ", kernel" : "");
     printf("Native, interp and jit: clock_gettime around each run, minus the timer's own cost (%.0f ns); "
            "interp and jit are bpfvm_run() (checked mode: every load/store bounds-checked; jit-proven: "
-           "the checks the verifier's facts remove are not emitted), including the per-call setup; the "
-           "JIT's code is compiled before timing.\n", timer_ns);
+           "verified with bpfvm_verify first, so the proven accesses have no checks), including the "
+           "per-call setup; the JIT's code is compiled before timing.\n", timer_ns);
     if (kernel_ok)
         printf("Kernel-JIT: BPF_PROG_TEST_RUN's own mean over `repeat` runs (integer ns), measured by the "
                "kernel; it includes the kernel's per-run overhead and kdiff_wrap()'s prologue and "
@@ -754,6 +838,8 @@ int main(int argc, char **argv)
     printf("Fixed cost per run (an empty program, r0 = 0; exit, measured the same way): native %s, "
            "interp %s, jit %s, kernel-JIT %s.\n", ce[E_NATIVE], ce[E_INTERP], ce[E_JIT], ce[E_KERNEL]);
     printf("BPF insns executed/run: counted once with bpfvm's trace callback.\n");
+    if (!only)
+        compile_scaling(ws, nw, dir);
     for (size_t i = 0; i <= nw; i++)
         teardown(&ws[i]);
     free(ws);

@@ -22,6 +22,9 @@ static void jitdump_usage(FILE *f)
             "  checked-mode memory tests (which the verifier's proofs remove). PROG is raw\n"
             "  bytecode (.bin), assembly, a conformance test (.data) or an ELF object (.o).\n"
             "  --ext LIST        accept non-RFC extensions: callx, acqrel, may_goto, all\n"
+            "  --verify          verify first: accesses the verifier proves get no checks\n"
+            "  --mem-size N      with --verify, for raw programs: bytes of the memory block\n"
+            "                    r1 points to (default 0)\n"
             "  --prog NAME       ELF objects: only this program (default: all)\n"
             "  --blind           compile with constant blinding\n"
             "  --bytes           also print the machine code bytes\n"
@@ -30,6 +33,8 @@ static void jitdump_usage(FILE *f)
 
 typedef struct dumper {
     bool bytes;
+    bool verify;
+    uint32_t mem_size;
 #ifdef BPFVM_HAVE_CAPSTONE
     csh cs;
     bool cs_ok;
@@ -81,14 +86,20 @@ static int dump_prog(dumper *d, bpfvm_prog *prog, const char *title)
 {
     bpfvm_error err;
     bpfvm_jit_info ji;
+    if (d->verify) {
+        bpfvm_verify_opts vo = { .mem_size = d->mem_size };
+        if (bpfvm_verify(prog, &vo, NULL, &err))
+            return cli_error("%s: the verifier rejected it: %s", title, err.msg);
+    }
     if (bpfvm_prog_jit_info(prog, &ji, &err))
         return cli_error("%s: %s", title, err.msg);
     size_t n = bpfvm_prog_len(prog);
     const uint8_t *insns = bpfvm_prog_code(prog);
     uint32_t body = ji.insn_offsets[n] - ji.insn_offsets[0];
     printf("; %s: %zu BPF slots -> %zu bytes of x86-64 (%u per-instruction, %u out of line), "
-           "compiled in %.1f us\n",
-           title, n, ji.code_size, body, (unsigned)(ji.code_size - body), (double)ji.compile_ns / 1e3);
+           "compiled in %.1f us%s\n",
+           title, n, ji.code_size, body, (unsigned)(ji.code_size - body), (double)ji.compile_ns / 1e3,
+           d->verify ? ", verified: proven accesses unchecked" : ", checked mode");
     for (size_t i = 0; i < n;) {
         char text[200];
         int w = bpfvm_disasm_insn(insns, n, i, BPFVM_SYNTAX_LLVM, BPFVM_EXT_ALL, text, sizeof text);
@@ -135,6 +146,14 @@ int cmd_jitdump(int argc, char **argv)
         } else if (cli_opt(argc, argv, &i, "--syntax", &v)) {
             if (!cli_syntax(v, &syntax))
                 return cli_error("--syntax must be auto, llvm or ubpf");
+        } else if (!strcmp(argv[i], "--verify")) {
+            d.verify = true;
+        } else if (cli_opt(argc, argv, &i, "--mem-size", &v)) {
+            char *e;
+            unsigned long ms = v ? strtoul(v, &e, 0) : 0;
+            if (!v || *e || ms > UINT32_MAX)
+                return cli_error("--mem-size needs a number of bytes");
+            d.mem_size = (uint32_t)ms;
         } else if (!strcmp(argv[i], "--blind")) {
             blind = true;
         } else if (!strcmp(argv[i], "--bytes")) {

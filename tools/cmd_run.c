@@ -220,9 +220,13 @@ static int run_object(const char *path, const char *prog_name, const char *ctx_f
         ro.trace = NULL;
     }
     if (json)
-        printf("{\"r0\": %llu, \"r0_hex\": \"%#llx\", \"program\": \"%s\", \"type\": \"%s\", \"runs\": %llu, \"min_ns\": %llu}\n",
-               (unsigned long long)r0, (unsigned long long)r0, bpfvm_prog_name(prog), bpfvm_prog_type_name(type),
-               repeat ? repeat : 1ull, (unsigned long long)best);
+        {
+            printf("{\"r0\": %llu, \"r0_hex\": \"%#llx\", \"program\": ", (unsigned long long)r0,
+                   (unsigned long long)r0);
+            cli_json_str(stdout, bpfvm_prog_name(prog));
+            printf(", \"type\": \"%s\", \"runs\": %llu, \"min_ns\": %llu}\n", bpfvm_prog_type_name(type),
+                   repeat ? repeat : 1ull, (unsigned long long)best);
+        }
     else
         printf("r0 = %#llx (%llu)\n", (unsigned long long)r0, (unsigned long long)r0);
     status = 0;

@@ -220,8 +220,9 @@ int cmd_testrun(int argc, char **argv)
 
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     in = pcap_open_offline(pcap_in, ebuf);
-    if (!in) {
-        cli_error("%s: %s", pcap_in, ebuf);
+    if (!in) { /* libpcap names the file in some messages ("PATH: No such file ...") */
+        cli_error("%s%s%s", strncmp(ebuf, pcap_in, strlen(pcap_in)) ? pcap_in : "",
+                  strncmp(ebuf, pcap_in, strlen(pcap_in)) ? ": " : "", ebuf);
         goto done;
     }
     if (pcap_datalink(in) != DLT_EN10MB) {

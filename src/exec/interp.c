@@ -227,7 +227,8 @@ static int interp_call_fn(struct bpfvm_call *c, uint32_t slot, const uint64_t ar
 int interp_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], uint64_t *r0,
                bpfvm_error *err)
 {
-    uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
+    /* 64-aligned, as the JIT's: the low bits of r10 are the same in both engines */
+    _Alignas(64) uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
     c->stack_lo = (uint64_t)(uintptr_t)stack;
     c->stack_hi = c->stack_lo + sizeof stack;
     if (p->zero_stack) /* verified code may read stack it never wrote: no host data there */

@@ -36,6 +36,8 @@ struct jit_code {
     uint64_t compile_ns;
     uint32_t entry, cb_entry, epilogue; /* offsets of the header's entries and exit */
     jit_group *groups;   /* load groups (jit_prove), read by the slow path */
+    jit_opts opts;
+    struct jit_code *unbudgeted; /* the same without budget charges, made on first use */
     jit_stats stats;
 };
 
@@ -194,6 +196,8 @@ static int jit_mem_slow(jit_state *st, uint64_t addr, uint32_t code)
     return 0;
 }
 
+static const struct jit_code *code_for(const bpfvm_prog *p, bool unlimited);
+
 /* A group's union check failed: its loads one by one, in program order, as the
  * interpreter would run them; the first that is not allowed faults. */
 static int jit_group_slow(jit_state *st, uint64_t base, const jit_group *g)
@@ -233,38 +237,14 @@ static const uint8_t *jit_pending(jit_state *st, uint32_t insn, uint64_t r10)
     c->pending = 0;
     c->prog = t;
     st->vm = t->vm;
-    return t->jit->code + t->jit->offs[0];
-}
-
-/* Does the program call helpers (and so may tail-call or be called back)? */
-static bool has_helper_calls(const bpfvm_prog *p)
-{
-    for (uint32_t i = 0; i < p->n; i++)
-        if (p->info.rows[i] == ISA_CALL_HELPER || p->info.rows[i] == ISA_CALLX)
-            return true;
-    return false;
-}
-
-/* Does some access need the out-of-line check in C? */
-static bool needs_mem_slow(const jit_ctx *J)
-{
-    for (uint32_t i = 0; i < J->p->n; i++) {
-        const isa_row *r = &isa_rows[J->p->info.rows[i]];
-        if (r->shape != SH_LDX && r->shape != SH_ST && r->shape != SH_STX && r->shape != SH_ATOMIC &&
-            r->shape != SH_LDACQ && r->shape != SH_STREL)
-            continue;
-        const isa_insn *in = &J->p->insns[i];
-        int b = (r->shape == SH_LDX || r->shape == SH_LDACQ) ? in->src : in->dst;
-        if (!jit_mem_proven(J, i, b, in->off, r->size) && !(J->loc[i] & LOC_LEAD))
-            return true;
-    }
-    return false;
+    const struct jit_code *tc = code_for(t, st->unlimited);
+    return tc->code + tc->offs[0];
 }
 
 static void emit_header(jit_ctx *J, bool uses_rbp)
 {
     uint8_t **c = &J->cp;
-    bool all = has_helper_calls(J->p);
+    bool all = J->has_helpers; /* (they may tail-call or be called back) */
     if (all) {
         uses_rbp = true;
         J->used |= 0x3c0; /* r6..r9: saved and zeroed */
@@ -352,7 +332,7 @@ static void emit_header(jit_ctx *J, bool uses_rbp)
      * only when the access is allowed. */
     static const uint8_t keep[7] = { RAX, RCX, RDX, RSI, RDI, R8, R10 };
     for (int t = 0; t < 2; t++) {
-        if (!(t ? J->ngroups : needs_mem_slow(J)))
+        if (!(t ? J->ngroups : J->has_checks))
             continue;
         J->label[t ? JL_GROUP_SLOW : JL_MEM_SLOW] = jit_cold_pos(J);
         for (int k = 0; k < 7; k++)
@@ -419,6 +399,8 @@ static void scan(jit_ctx *J, bool *uses_rbp)
             rbp = true;
         if (r->shape == SH_LDABS || r->shape == SH_LDIND)
             J->has_ldabs = true;
+        if (id == ISA_CALL_HELPER || id == ISA_CALLX)
+            J->has_helpers = true;
     }
     if (used & (1u << 10))
         rbp = true;
@@ -466,6 +448,12 @@ static void track_kind(jit_ctx *J, const isa_insn *in, uint16_t id)
 }
 
 /* ---- compile --------------------------------------------------------------------------- */
+
+static bool is_mem_row(uint16_t id)
+{
+    uint8_t sh = isa_rows[id].shape;
+    return sh == SH_LDX || sh == SH_ST || sh == SH_STX || sh == SH_ATOMIC || sh == SH_LDACQ || sh == SH_STREL;
+}
 
 enum { C_OK, C_RETRY_SHORT, C_RETRY_SPACE, C_NOMEM };
 
@@ -537,7 +525,8 @@ static bool map_new(jit_map *m, size_t cold_room, size_t body_room)
     return m->mem != NULL;
 }
 
-int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
+/* Compiles p with options o into a new jit_code (p->jit is not touched). */
+static int compile_code(bpfvm_prog *p, const jit_opts *o, struct jit_code **out, bpfvm_error *err)
 {
     static const jit_opts defaults;
     if (!o)
@@ -560,6 +549,7 @@ int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
     J.bmi2 = !o->no_bmi2 && cpu_bmi2();
     J.blind = p->jit_blind;
     J.all_long = o->long_jumps;
+    J.no_budget = o->no_budget;
     bool uses_rbp;
     scan(&J, &uses_rbp);
     if (jit_prove(&J))
@@ -568,7 +558,10 @@ int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
     bound[0] = 0;
     for (uint32_t i = 0; i < p->n; i++) {
         bound[i + 1] = bound[i] + jit_bound(&J, i);
-        cold_bound += jit_cold_bound(&J, i);
+        uint32_t cb = jit_cold_bound(&J, i);
+        cold_bound += cb;
+        if (cb && !(J.loc[i] & LOC_LEAD) && is_mem_row(p->info.rows[i]))
+            J.has_checks = true; /* some access needs the check in C */
     }
     size_t extra = JIT_INSN_SLACK;
     if (!map_new(&m, cold_bound, bound[p->n] + extra))
@@ -632,11 +625,12 @@ int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
     jc->size = cold + body;
     jc->offs = offs;
     jc->groups = J.groups; /* the code points into it */
+    jc->opts = *o;
     jc->entry = J.label[JL_ENTRY];
     jc->cb_entry = J.label[JL_CB_ENTRY];
     jc->epilogue = J.label[JL_EPILOGUE];
     jc->compile_ns = now_ns() - t0;
-    p->jit = jc;
+    *out = jc;
     return 0;
 nomem:
     jit_mem_free(m.mem, m.map_size);
@@ -650,6 +644,15 @@ nomem:
     return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory compiling with the JIT");
 }
 
+int jit_compile_opts(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
+{
+    struct jit_code *jc;
+    int rc = compile_code(p, o, &jc, err);
+    if (rc == 0)
+        p->jit = jc;
+    return rc;
+}
+
 int jit_compile(bpfvm_prog *p, bpfvm_error *err)
 {
     return jit_compile_opts(p, NULL, err);
@@ -659,10 +662,37 @@ void jit_free(struct jit_code *jc)
 {
     if (!jc)
         return;
+    jit_free(jc->unbudgeted);
     jit_mem_free(jc->mem, jc->map_size);
     free(jc->offs);
     free(jc->groups);
     free(jc);
+}
+
+/* The code a run uses: without budget charges when the run has no budget (they
+ * could never fire), compiled on the first such run. NULL when that compile fails
+ * (the budgeted code is then used: same results, a little slower). */
+static const struct jit_code *code_for(const bpfvm_prog *p, bool unlimited)
+{
+    struct jit_code *jc = p->jit;
+    if (!unlimited || jc->opts.no_budget)
+        return jc;
+    struct jit_code *u = __atomic_load_n(&jc->unbudgeted, __ATOMIC_ACQUIRE);
+    if (u)
+        return u;
+    bpfvm_prog *mp = (bpfvm_prog *)(uintptr_t)p; /* the lazily built cache, under its lock */
+    pthread_mutex_lock(&mp->lock);
+    u = jc->unbudgeted;
+    if (!u) {
+        jit_opts o = jc->opts;
+        o.no_budget = true;
+        if (compile_code(mp, &o, &u, NULL) == 0)
+            __atomic_store_n(&jc->unbudgeted, u, __ATOMIC_RELEASE);
+        else
+            u = NULL;
+    }
+    pthread_mutex_unlock(&mp->lock);
+    return u ? u : jc;
 }
 
 void jit_code_info(const struct jit_code *jc, const uint8_t **code, size_t *size,
@@ -685,7 +715,9 @@ void jit_get_stats(const struct jit_code *jc, jit_stats *st)
  * the bpfvm_call) finds the state from c->stack_lo. */
 typedef struct jit_frame {
     jit_state st;
-    uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
+    /* 64-aligned, as the interpreter's: a program that looks at the low bits of r10
+     * sees the same ones in both engines */
+    _Alignas(64) uint64_t stack[BPFVM_MAX_FRAMES * BPFVM_STACK_SIZE / 8];
 } jit_frame;
 
 static jit_state *state_of(struct bpfvm_call *c)
@@ -729,7 +761,7 @@ static int fault_error(const jit_state *st, struct bpfvm_call *c, bpfvm_error *e
 static int jit_call_fn(struct bpfvm_call *c, uint32_t slot, const uint64_t args[5], uint64_t *ret)
 {
     jit_state *st = state_of(c);
-    const struct jit_code *jc = c->prog->jit;
+    const struct jit_code *jc = code_for(c->prog, st->unlimited);
     unsigned depth = c->depth + 1;
     if (depth >= BPFVM_MAX_FRAMES)
         return exec_fault_depth(c->err, -1);
@@ -758,6 +790,8 @@ int jit_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], u
     jit_state *st = &f.st;
     c->stack_lo = (uint64_t)(uintptr_t)f.stack;
     c->stack_hi = c->stack_lo + sizeof f.stack;
+    if (p->zero_stack) /* verified code may read stack it never wrote: no host data there */
+        memset((uint8_t *)f.stack + sizeof f.stack - p->zero_stack, 0, p->zero_stack);
     c->prog = p;
     c->call_fn = jit_call_fn;
     c->err = err;
@@ -781,8 +815,10 @@ int jit_run(const bpfvm_prog *p, struct bpfvm_call *c, const uint64_t args[5], u
     st->fault_aux = 0;
     st->fault_val = 0;
     st->rsp0 = 0;
-    st->epilogue = p->jit->code + p->jit->epilogue;
-    jit_entry_fn entry = (jit_entry_fn)(void *)(p->jit->code + p->jit->entry);
+    const struct jit_code *jc = code_for(p, c->budget == INT64_MAX);
+    st->unlimited = jc->opts.no_budget;
+    st->epilogue = jc->code + jc->epilogue;
+    jit_entry_fn entry = (jit_entry_fn)(void *)(jc->code + jc->entry);
     int rc = entry(st, args);
     c->may_goto_left = st->may_goto_left;
     if (rc == 0) {

@@ -27,6 +27,7 @@ void jit_code_info(const struct jit_code *jc, const uint8_t **code, size_t *size
 typedef struct jit_opts {
     bool no_bmi2;    /* variable shifts through cl, as on CPUs without BMI2 */
     bool long_jumps; /* every forward jump in its rel32 form */
+    bool no_budget;  /* no step budget charges (the variant runs without a budget use) */
 } jit_opts;
 
 /* jit_compile with options (NULL = defaults). */

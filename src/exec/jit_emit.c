@@ -68,7 +68,7 @@ static void budget_fault_inline(jit_ctx *J, uint32_t i)
 /* Body: goto slot t from slot i; taken backward jumps charge the budget. */
 static void e_goto_slot(jit_ctx *J, uint32_t i, uint32_t t)
 {
-    if (t > i) {
+    if (t > i || J->no_budget) {
         jit_jump_slot(J, -1, t);
         return;
     }
@@ -344,7 +344,7 @@ static void e_jcond(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r
             x_alu_rr(P, fl, XA_CMP, d, s);
     }
     uint32_t t = (uint32_t)isa_target(in, r, i);
-    if (t > i) {
+    if (t > i || J->no_budget) {
         jit_jump_slot(J, cc, t);
         return;
     }
@@ -465,8 +465,10 @@ static void e_call_local(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_r
     /* Same order as the interpreter: depth first, then the budget. */
     x_alu_rm(P, XW, XA_CMP, RBP, RSTATE, ST_OFF(depth_lim));
     fault_if(J, CC_BE, JF_DEPTH, i);
-    x_alu_ri(P, XW, XA_SUB, RBUDGET, (int32_t)(end - t));
-    fault_if(J, CC_S, JF_BUDGET, i);
+    if (!J->no_budget) {
+        x_alu_ri(P, XW, XA_SUB, RBUDGET, (int32_t)(end - t));
+        fault_if(J, CC_S, JF_BUDGET, i);
+    }
     uint8_t sv[4];
     int ns = call_saves(J, sv);
     for (int k = 0; k < ns; k++)
@@ -647,6 +649,8 @@ static void mem_check(jit_ctx *J, uint32_t i, int breg, int32_t off, unsigned si
     }
     if (!aligned || size == 1)
         return;
+    if (J->p->facts && (J->p->facts[i] & FACT_MEM_SAFE))
+        return; /* the verifier proved it in bounds and aligned (the interpreter checks neither) */
     bool known = breg == 10; /* r10 is 8-aligned at every depth: known now */
     if (known && !(off & (int32_t)(size - 1)))
         return;

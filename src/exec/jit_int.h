@@ -45,6 +45,7 @@ typedef struct jit_state {
     uint64_t fault_val;      /* 144 address, or the callx id */
     const uint8_t *epilogue; /* 152 where faults leave: the epilogue of the entry that ran
                                 (a tail-called program's faults leave through its caller's) */
+    bool unlimited;          /* no step budget: the code variant without charges runs */
 } jit_state;
 
 #define ST_OFF(f) ((int32_t)offsetof(jit_state, f))
@@ -117,8 +118,11 @@ typedef struct jit_ctx {
     bool all_long;             /* forward jumps all rel32 (retry after a bound miss) */
     bool bound_miss;           /* an instruction outgrew its bound */
     bool blind;
+    bool no_budget;            /* the variant for runs without a step budget */
     bool nomem;
     bool has_ldabs;            /* legacy packet loads: the abort exit is needed */
+    bool has_helpers;          /* helper calls: save all, pending handler, callbacks */
+    bool has_checks;           /* some access is checked in C out of line */
     uint64_t rnd;              /* blinding */
     uint16_t used;             /* BPF registers the program names (bit per register) */
     uint16_t written;          /* BPF registers the program writes */

@@ -6,8 +6,8 @@
  *    (reset at every jump target and after calls): scalars as unsigned ranges,
  *    r10-derived pointers as r10 + [lo, hi]; the not-taken side of a compare
  *    narrows its register.
- *  - loads from one base register inside a basic block, a few bytes apart, with
- *    nothing between them that could fault or write memory or the base, share one
+ *  - loads from one base register inside a basic block, a few bytes apart (at most
+ *    16 slots), with nothing between them that could fault or write memory or the base, share one
  *    check of their union. When that check fails the loads are checked one by one
  *    in program order out of line (jit_group_slow), so the fault is exactly the
  *    interpreter's: same instruction, address and size.
@@ -248,7 +248,7 @@ int jit_prove(jit_ctx *J)
         int64_t lo = lead->off, hi = lead->off + isa_rows[id].size;
         uint32_t members[8], nm = 1, last = i;
         members[0] = i;
-        for (uint32_t j = i + 1; j < p->n && nm < 8 && lead->dst != b; j++) {
+        for (uint32_t j = i + 1; j < p->n && j <= i + 16 && nm < 8 && lead->dst != b; j++) {
             uint16_t jd = p->info.rows[j];
             if (starts[j])
                 break;

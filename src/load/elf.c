@@ -17,6 +17,8 @@
 #include "rt/map.h"
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <pthread.h>
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -111,6 +113,28 @@ static bool is_prog_sec(const sec *s)
     return s->sh.sh_type == SHT_PROGBITS && (s->sh.sh_flags & SHF_EXECINSTR);
 }
 
+/* libbpf reports malformed BTF on stderr; the library never prints, so its
+ * printer is silenced around the parse (libbpf_set_print is process-wide, hence
+ * the lock; the host's printer is restored after). */
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+    (void)level, (void)fmt, (void)ap;
+    return 0;
+}
+
+static struct btf *quiet_btf_new(const void *data, uint32_t size)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    libbpf_print_fn_t old = libbpf_set_print(silent_print);
+    struct btf *b = btf__new(data, size);
+    int saved = errno;
+    libbpf_set_print(old);
+    pthread_mutex_unlock(&lock);
+    errno = saved;
+    return b;
+}
+
 /* ---- sections and symbols -------------------------------------------------------- */
 
 static int read_sections(ld *l)
@@ -160,7 +184,9 @@ static int read_sections(ld *l)
             l->obj->license = strndup(s->data->d_buf, n);
         }
         if (!strcmp(s->name, ".BTF") && s->data) {
-            l->obj->btf = btf__new(s->data->d_buf, (uint32_t)s->data->d_size);
+            if (l->obj->btf)
+                return lfail(l, "more than one .BTF section");
+            l->obj->btf = quiet_btf_new(s->data->d_buf, (uint32_t)s->data->d_size);
             if (!l->obj->btf)
                 return lfail(l, "section .BTF is malformed (%s)", strerror(errno));
         }
@@ -587,6 +613,11 @@ static int map_values(ld *l, bpfvm_obj *obj)
             snprintf(tbuf, sizeof tbuf, "'%s'", tname);
         }
         int rc;
+        /* the slot index is the key, an int as in libbpf (found by fuzz_elf: a
+         * larger key_size made the map read past it) */
+        if (outer->def.key_size != sizeof index)
+            return lfail(l, "map '%s' is initialised in the object, which needs 4-byte keys (its key_size is %u)",
+                         outer->name, outer->def.key_size);
         if (outer->def.type == BPFVM_MAP_PROG_ARRAY) {
             bpfvm_prog *p = bpfvm_obj_find_prog(obj, tname);
             if (!p)
@@ -844,7 +875,7 @@ static int load_programs(ld *l, unsigned ext)
         linked k;
         memset(&k, 0, sizeof k);
         long rc = place(l, &k, f);
-        if (rc >= 0)
+        if (rc >= 0 && k.nlines) /* objects built without -g have no line info */
             qsort(k.lines, k.nlines, sizeof *k.lines, cmp_line);
         bpfvm_prog **v = rc >= 0 ? realloc(obj->progs, (obj->nprogs + 1) * sizeof *v) : NULL;
         if (rc >= 0 && !v)

@@ -87,7 +87,7 @@ static void print_type(const struct btf *btf, uint32_t id, const uint8_t *data, 
     case BTF_KIND_INT: {
         uint32_t enc = btf_int_encoding(t), bits = btf_int_bits(t), off = btf_int_offset(t);
         size_t n = t->size;
-        if (n > avail || n > 8) {
+        if (n > avail || n > 8 || off >= 64 || bits > 64) { /* libbpf does not bound offset and bits */
             put(b, "?");
             return;
         }

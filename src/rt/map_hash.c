@@ -594,18 +594,20 @@ static bool key_copy(const htab *h, uint32_t i, void *out)
     return false;
 }
 
-/* Iteration in slot order: stable while keys are neither added nor removed. */
+/* Iteration in slot order: stable while keys are neither added nor removed. Only
+ * slots that a lookup of their key finds are returned, so a slot a program
+ * scribbled on (checked mode) cannot make iteration restart forever. */
 static int htab_next_key(bpfvm_map *m, const void *key, void *next)
 {
     htab *h = H(m);
     uint32_t i = 0;
     if (key) {
-        hslot *s = find(h, key, hash_key(h, key));
+        hslot *s = find_key(h, key);
         if (s) /* a missing key restarts from the first key, as in Linux */
             i = (uint32_t)(((uint8_t *)s - h->slab) / h->esize) + 1;
     }
     for (; i <= h->mask; i++)
-        if (key_copy(h, i, next))
+        if (key_copy(h, i, next) && find_key(h, next) == slot(h, i))
             return 0;
     return -ENOENT;
 }

@@ -14,7 +14,7 @@
 #define PKT_FRAME 4096u         /* one page, as the kernel's test run uses */
 #define PKT_TAILROOM 320u       /* sizeof(struct skb_shared_info) kept free at the end */
 #define PKT_XDP_FRAME_HDR 40u   /* sizeof(struct xdp_frame): adjust_head may not go below */
-#define PKT_META_MAX 255u       /* Linux >= 6.x: u8 skb_shared_info.meta_len (was 32) */
+#define PKT_META_MAX 255u       /* u8 skb_shared_info.meta_len, as Linux 6.18 (older kernels: 32) */
 #define PKT_ETH_HLEN 14u
 
 struct bpfvm_packet {

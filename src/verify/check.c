@@ -118,8 +118,11 @@ static int ptr_arith(venv *e, vstate *s, uint32_t i, int dregno, reg *ptr, const
         if (e->opts.unprivileged && ptr->type == T_STACK)
             return vreject(e, i, "R%d: variable offsets into the stack are not allowed for unprivileged programs", dregno);
         if (sc->s.smin < -MAX_VAR_OFF || sc->s.smax > MAX_VAR_OFF)
-            return vreject(e, i, "R%d: the %s would get an unbounded offset (R%d has no bounds: compare it first)",
-                           dregno, pname, scregno);
+            return vreject(e, i, "R%d: the %s would get an unbounded offset: R%d %s; compare it against a limit first",
+                           dregno, pname, scregno,
+                           sc->s.smin >= -MAX_VAR_OFF ? "has no upper bound"
+                           : sc->s.smax <= MAX_VAR_OFF ? "has no lower bound (it may be negative)"
+                                                      : "has no bounds");
         r.s = scalar_alu(op, &ptr->s, &sc->s, false);
         if (r.s.smin < -MAX_VAR_OFF || r.s.smax > MAX_VAR_OFF)
             return vreject(e, i, "R%d: the %s's variable offset becomes unbounded", dregno, pname);
@@ -146,11 +149,13 @@ static int check_alu(venv *e, vstate *s, uint32_t i, const isa_insn *in, const i
         const reg *src = row->shape == SH_MOVSX ? &f->regs[in->src] : dst;
         if ((rc = need_init(e, s, i, row->shape == SH_MOVSX ? in->src : in->dst)))
             return rc;
-        if (reg_is_pointer(src))
-            return vreject(e, i, "R%d is a %s: %s of a pointer is not allowed", row->shape == SH_MOVSX ? in->src : in->dst,
+        if (reg_is_pointer(src) && e->opts.unprivileged)
+            return vreject(e, i, "R%d is a %s: %s of a pointer leaks an address", row->shape == SH_MOVSX ? in->src : in->dst,
                            reg_type_name(src), row->shape == SH_NEG ? "negation" : row->shape == SH_END ? "byte swap" : "sign extension");
         scalar v;
-        if (row->shape == SH_NEG)
+        if (reg_is_pointer(src)) /* privileged (Linux): a number */
+            v = scalar_unknown();
+        else if (row->shape == SH_NEG)
             v = scalar_alu(SOP_NEG, &src->s, &src->s, is32);
         else if (row->shape == SH_MOVSX)
             v = scalar_movsx(&src->s, (uint8_t)row->kv, is32);
@@ -207,15 +212,36 @@ static int check_alu(venv *e, vstate *s, uint32_t i, const isa_insn *in, const i
         return rc;
     bool dptr = reg_is_pointer(dst), sptr = reg_is_pointer(src);
     if (dptr || sptr) {
+        int preg = dptr ? in->dst : in->src;
+        const reg *p = dptr ? dst : src;
+        /* Linux lets privileged loaders subtract pointers (any kinds), and do any
+         * 32-bit subtraction with a pointer: the result is a number */
+        if (op == SOP_SUB && (is32 || (dptr && sptr)) && !e->opts.unprivileged) {
+            reg_mark_unknown(dst);
+            s->insn = i + 1;
+            return CHECK_NEXT;
+        }
         if (is32)
-            return vreject(e, i, "R%d: 32-bit arithmetic on a pointer is not allowed", dptr ? in->dst : in->src);
-        if ((op == SOP_ADD || op == SOP_SUB) && dptr && !sptr) {
+            return vreject(e, i, "R%d is a %s: 32-bit arithmetic on a pointer is not allowed", preg,
+                           reg_type_name(p));
+        if (dptr && sptr && op == SOP_SUB)
+            return vreject(e, i, "R%d: pointer - pointer is not allowed for unprivileged programs", in->dst);
+        if (dptr && sptr)
+            return vreject(e, i, "R%d %s R%d: %s on two pointers is not allowed", in->dst, row->llvm, in->src,
+                           op == SOP_ADD ? "addition" : op_words(op));
+        if (!dptr && op == SOP_SUB)
+            return vreject(e, i, "R%d -= R%d: subtracting a pointer (%s) from a number is not allowed", in->dst,
+                           in->src, reg_type_name(src));
+        if (op == SOP_SUB && dst->type == T_STACK)
+            return vreject(e, i, "R%d is a pointer to stack: subtracting from it is not allowed (as in Linux, whose "
+                           "JITs may not support it); add a negative offset instead", in->dst);
+        if ((op == SOP_ADD || op == SOP_SUB) && dptr) {
             if ((rc = ptr_arith(e, s, i, in->dst, dst, src, k ? -1 : in->src, op, dst)))
                 return rc;
             s->insn = i + 1;
             return CHECK_NEXT;
         }
-        if (op == SOP_ADD && !dptr && sptr) {
+        if (op == SOP_ADD) {
             reg out;
             if ((rc = ptr_arith(e, s, i, in->src, (reg *)src, dst, in->dst, SOP_ADD, &out)))
                 return rc;
@@ -223,20 +249,7 @@ static int check_alu(venv *e, vstate *s, uint32_t i, const isa_insn *in, const i
             s->insn = i + 1;
             return CHECK_NEXT;
         }
-        if (op == SOP_SUB && dptr && sptr) {
-            bool pkt = (dst->type == T_PKT || dst->type == T_PKT_META || dst->type == T_PKT_END) &&
-                       (src->type == T_PKT || src->type == T_PKT_META || src->type == T_PKT_END);
-            if (!pkt && dst->type != src->type)
-                return vreject(e, i, "R%d %s - R%d %s: subtracting pointers of different kinds is not allowed",
-                               in->dst, reg_type_name(dst), in->src, reg_type_name(src));
-            if (e->opts.unprivileged)
-                return vreject(e, i, "R%d: pointer - pointer is not allowed for unprivileged programs", in->dst);
-            reg_mark_unknown(dst);
-            s->insn = i + 1;
-            return CHECK_NEXT;
-        }
-        return vreject(e, i, "R%d is a %s: %s on a pointer is not allowed", dptr ? in->dst : in->src,
-                       reg_type_name(dptr ? dst : src), op_words(op));
+        return vreject(e, i, "R%d is a %s: %s on a pointer is not allowed", preg, reg_type_name(p), op_words(op));
     }
     scalar v = scalar_alu(op, &dst->s, &src->s, is32);
     reg_mark_scalar(dst, v);
@@ -257,58 +270,129 @@ typedef struct access {
     reg result;       /* loads: what was read */
 } access;
 
+/* __sk_buff offsets the rules below name (Linux UAPI). */
+enum { SKB_MARK = 8, SKB_PRIORITY = 32, SKB_CB = 48, SKB_CB_END = 68, SKB_TC_CLASSID = 72, SKB_DATA_META = 140,
+       SKB_TSTAMP = 152, SKB_WIRE_LEN = 160 };
+
+static bool in_field(int32_t off, int32_t field, int32_t size) { return off >= field && off < field + size; }
+
+/* Linux's per-type access rules (its *_is_valid_access functions) that the
+ * program-type table (rt/progtype.c: fields, sizes, tc's writable set) does not
+ * express. Returns why the access is refused, or NULL. */
+static const char *ctx_rule(venv *e, int32_t off, uint32_t size, bool write)
+{
+    const char *sec = e->prog->section ? e->prog->section : "";
+    bool skb = e->type == BPFVM_PROG_SOCKET_FILTER || e->type == BPFVM_PROG_SCHED_CLS ||
+               e->type == BPFVM_PROG_SCHED_ACT || e->type == BPFVM_PROG_CGROUP_SKB;
+    switch (e->type) {
+    case BPFVM_PROG_XDP:
+        if (size != 4)
+            return "xdp_md fields are accessed whole, 4 bytes at a time";
+        if (off == 20 && strncmp(sec, "xdp/devmap", 10) && strncmp(sec, "xdp.frags/devmap", 16))
+            return "egress_ifindex is only available to programs attached to a devmap (SEC(\"xdp/devmap\"))";
+        return NULL;
+    case BPFVM_PROG_TRACEPOINT:
+        return off < 8 ? "the first 8 bytes of a tracepoint record (its common header) cannot be read" : NULL;
+    case BPFVM_PROG_PERF_EVENT:
+        return off < 168 && size != 8 ? "the registers of bpf_perf_event_data are read 8 bytes at a time" : NULL;
+    default:
+        break;
+    }
+    if (!skb)
+        return NULL;
+    if (in_field(off, SKB_TSTAMP, 8) && size != 8)
+        return "tstamp is accessed whole, 8 bytes at a time";
+    if (e->type == BPFVM_PROG_SOCKET_FILTER &&
+        (in_field(off, SKB_TC_CLASSID, 4) || in_field(off, SKB_TSTAMP, 8) || in_field(off, SKB_WIRE_LEN, 4)))
+        return "socket filters cannot access tc_classid, tstamp or wire_len";
+    if (e->type == BPFVM_PROG_CGROUP_SKB &&
+        (in_field(off, SKB_TC_CLASSID, 4) || in_field(off, SKB_DATA_META, 4) || in_field(off, SKB_WIRE_LEN, 4)))
+        return "cgroup_skb programs cannot access tc_classid, data_meta or wire_len";
+    if (write && !in_field(off, SKB_CB, SKB_CB_END - SKB_CB)) {
+        if (size != 4 && !in_field(off, SKB_TSTAMP, 8))
+            return "__sk_buff fields other than cb[] are written whole, 4 bytes at a time";
+        if (e->type == BPFVM_PROG_CGROUP_SKB && !in_field(off, SKB_MARK, 4) && !in_field(off, SKB_PRIORITY, 4) &&
+            !in_field(off, SKB_TSTAMP, 8))
+            return "cgroup_skb programs may only write mark, priority, tstamp and cb[]";
+    }
+    return NULL;
+}
+
 static int check_ctx(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
 {
     (void)s;
     const progtype_info *pt = e->pt;
-    if (r->off || !scalar_is_const(&r->s) || scalar_const_value(&r->s))
-        return vreject(e, i, "R%d: dereference of a modified context pointer (off %d) is not allowed; use the "
-                       "pointer the program received with the field offset in the instruction", a->regno, r->off);
+    if (!scalar_is_const(&r->s))
+        return vreject(e, i, "R%d is the context pointer moved by a variable offset: context fields can only be "
+                       "accessed at constant offsets from the original pointer", a->regno);
+    if (r->off || scalar_const_value(&r->s))
+        return vreject(e, i, "R%d is the context pointer moved by %lld bytes: access context fields through the "
+                       "original pointer, with the field offset in the instruction", a->regno,
+                       (long long)r->off + (long long)scalar_const_value(&r->s));
     int32_t off = a->off;
     if (!pt || off < 0 || (uint32_t)off + a->size > pt->ctx_size)
-        return vreject(e, i, "invalid context access: %s of %u bytes at offset %d (the %s context has %u bytes)",
-                       mem_verb(a->write), a->size, off, pt ? pt->name : "?", pt ? pt->ctx_size : 0);
+        return vreject(e, i, "invalid context access: %s of %u bytes at offset %d is outside the %u-byte %s context",
+                       mem_verb(a->write), a->size, off, pt ? pt->ctx_size : 0, pt ? pt->name : "?");
     if (a->atomic)
         return vreject(e, i, "atomic operations on the context are not allowed");
-    if (!pt->fields) { /* pt_regs, tracepoint records: read-only, aligned */
+    if (off % (int32_t)a->size)
+        return vreject(e, i, "invalid context access: %s of %u bytes at offset %d is not aligned to its size",
+                       mem_verb(a->write), a->size, off);
+    const char *why = ctx_rule(e, off, a->size, a->write);
+    if (why)
+        return vreject(e, i, "invalid context access: %s of %u bytes at offset %d: %s", mem_verb(a->write), a->size,
+                       off, why);
+    if (a->write && a->value && reg_is_pointer(a->value) && e->opts.unprivileged)
+        return vreject(e, i, "R%d: storing a pointer into the context leaks an address", a->value_regno);
+    if (!pt->fields) { /* pt_regs, tracepoint records: read-only */
         if (a->write)
             return vreject(e, i, "invalid context access: the %s context is read-only", pt->name);
-        if (off % (int32_t)a->size)
-            return vreject(e, i, "invalid context access: %u-byte read at offset %d is not aligned", a->size, off);
-        if (pt->type == BPFVM_PROG_RAW_TRACEPOINT && a->size != 8)
-            return vreject(e, i, "invalid context access: raw tracepoint arguments are read 8 bytes at a time");
         reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
         return 0;
     }
-    const ctx_field *f = progtype_field(pt, (uint32_t)off, a->size);
-    if (!f)
+    /* cb[] of __sk_buff: any aligned access inside it (8-byte ones span two entries) */
+    bool cb = pt->type != BPFVM_PROG_XDP && pt->type != BPFVM_PROG_MEM && off >= SKB_CB &&
+              off + (int32_t)a->size <= SKB_CB_END;
+    const ctx_field *f = cb ? NULL : progtype_field(pt, (uint32_t)off, a->size);
+    if (!f && !cb)
         return vreject(e, i, "invalid context access: %s of %u bytes at offset %d is not a field of the %s context",
                        mem_verb(a->write), a->size, off, pt->name);
     if (a->write) {
-        bool ok = f->writable && !(pt->type == BPFVM_PROG_SOCKET_FILTER && f->off < 48) &&
-                  pt->type != BPFVM_PROG_CGROUP_SKB;
+        bool ok = cb || (pt->type == BPFVM_PROG_CGROUP_SKB ? true /* ctx_rule decided */
+                         : f->writable && pt->type != BPFVM_PROG_SOCKET_FILTER);
         if (!ok)
             return vreject(e, i, "invalid context access: field '%s' of the %s context is read-only", f->name, pt->name);
-        if (a->value && reg_is_pointer(a->value))
-            return vreject(e, i, "R%d: storing a pointer into the context is not allowed", a->value_regno);
         return 0;
     }
-    if (f->kind != CTXF_VALUE) {
+    if (f && f->kind != CTXF_VALUE) {
         if (a->size != 4 || (uint32_t)off != f->off)
             return vreject(e, i, "invalid context access: field '%s' must be read whole, as a 4-byte load", f->name);
-        if (pt->type == BPFVM_PROG_SOCKET_FILTER || pt->type == BPFVM_PROG_CGROUP_SKB)
-            return vreject(e, i, "invalid context access: %s programs may not access packet data directly "
-                           "(field '%s'); use bpf_skb_load_bytes", pt->name, f->name);
+        if (pt->type == BPFVM_PROG_SOCKET_FILTER || (pt->type == BPFVM_PROG_CGROUP_SKB && e->opts.unprivileged))
+            return vreject(e, i, "invalid context access: %s programs%s may not access packet data directly "
+                           "(field '%s'); use bpf_skb_load_bytes", pt->name,
+                           e->opts.unprivileged ? " of unprivileged loaders" : "", f->name);
         memset(&a->result, 0, sizeof a->result);
         a->result.type = f->kind == CTXF_PKT_DATA ? T_PKT : f->kind == CTXF_PKT_END ? T_PKT_END : T_PKT_META;
         a->result.s = scalar_const(0);
         return 0;
     }
-    if ((uint32_t)off % a->size)
-        return vreject(e, i, "invalid context access: %u-byte read of field '%s' at offset %d is not aligned",
-                       a->size, f->name, off);
     reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
     return 0;
+}
+
+/* "4 bytes at offset 8" / "1 byte at offsets 0..64" (stack: "at fp-16..fp+0"):
+ * the size and where the access may start, for messages. */
+static const char *span(char *buf, size_t n, uint32_t size, int64_t lo, int64_t hi, bool stack)
+{
+    int64_t last = hi - size; /* the highest start */
+    int k = snprintf(buf, n, "%u byte%s at %s", size, size == 1 ? "" : "s", stack ? "" : lo == last ? "offset " : "offsets ");
+    if (stack)
+        k += snprintf(buf + k, n - (size_t)k, "fp%+lld", (long long)lo);
+    else
+        k += snprintf(buf + k, n - (size_t)k, "%lld", (long long)lo);
+    if (last != lo)
+        snprintf(buf + k, n - (size_t)k, stack ? "..fp%+lld" : "..%lld", (long long)last);
+    return buf;
 }
 
 /* [lo, hi) byte range of an access relative to the pointer's base. */
@@ -337,10 +421,11 @@ static int check_map_value(venv *e, uint32_t i, const reg *r, access *a)
     int64_t lo, hi;
     access_range(r, a, &lo, &hi);
     uint32_t vs = r->map->def.value_size;
+    char sp[96];
     if (lo < 0 || hi > vs)
-        return vreject(e, i, "R%d pointer to map value of '%s': %s of %u bytes at offset %lld%s is outside the "
-                       "%u-byte value", a->regno, r->map->name, mem_verb(a->write), a->size, (long long)(lo),
-                       scalar_is_const(&r->s) ? "" : " (or later, given the variable offset)", vs);
+        return vreject(e, i, "R%d pointer to map value of '%s': %s of %s %s outside the %u-byte value", a->regno,
+                       r->map->name, mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false),
+                       scalar_is_const(&r->s) ? "is" : "may fall", vs);
     if (a->write && r->rdonly)
         return vreject(e, i, "R%d: write into read-only map '%s'", a->regno, r->map->name);
     if (a->write && a->value && reg_is_pointer(a->value) && e->opts.unprivileged)
@@ -353,15 +438,17 @@ static int check_mem(venv *e, uint32_t i, const reg *r, access *a)
 {
     int rc;
     if (r->maybe_null)
-        return vreject(e, i, "R%d may be NULL: check the result of the helper against NULL before the %s", a->regno,
+        return vreject(e, i, "R%d may be NULL: check the result of bpf_ringbuf_reserve against NULL before the %s", a->regno,
                        mem_verb(a->write));
     if ((rc = check_bounded(e, i, r, a)))
         return rc;
     int64_t lo, hi;
     access_range(r, a, &lo, &hi);
+    char sp[96];
     if (lo < 0 || hi > r->mem_size)
-        return vreject(e, i, "R%d pointer to memory: %s of %u bytes at offset %lld is outside its %u bytes",
-                       a->regno, mem_verb(a->write), a->size, (long long)lo, r->mem_size);
+        return vreject(e, i, "R%d pointer to memory: %s of %s %s outside its %u bytes", a->regno, mem_verb(a->write),
+                       span(sp, sizeof sp, a->size, lo, hi, false), scalar_is_const(&r->s) ? "is" : "may fall",
+                       r->mem_size);
     reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
     return 0;
 }
@@ -377,12 +464,18 @@ static int check_packet(venv *e, uint32_t i, const reg *r, access *a)
                        a->regno, MAX_PACKET_OFF);
     int64_t lo = (int64_t)r->off + a->off;
     int64_t hi = lo + a->size;
+    char sp[96];
+    const char *end = r->type == T_PKT_META ? "data" : "data_end";
     if (lo < 0)
-        return vreject(e, i, "R%d pointer to packet: %s of %u bytes at offset %lld is before the start of the packet",
-                       a->regno, mem_verb(a->write), a->size, (long long)lo);
+        return vreject(e, i, "R%d %s: %s of %s is before the start of the packet", a->regno, reg_type_name(r),
+                       mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false));
+    if (hi > r->range && r->range == 0)
+        return vreject(e, i, "R%d %s: %s of %s is not proven to be inside the packet: compare the "
+                       "pointer with %s first", a->regno, reg_type_name(r), mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false),
+                       end);
     if (hi > r->range)
-        return vreject(e, i, "R%d pointer to packet: %s of %u bytes at offset %lld is beyond the range proven "
-                       "against data_end (%u)", a->regno, mem_verb(a->write), a->size, (long long)lo, r->range);
+        return vreject(e, i, "R%d %s: %s of %s goes past the %u bytes proven by comparing with %s",
+                       a->regno, reg_type_name(r), mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false), r->range, end);
     if (a->write && a->value && reg_is_pointer(a->value) && e->opts.unprivileged)
         return vreject(e, i, "storing a pointer into the packet leaks an address");
     reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
@@ -404,10 +497,12 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
     vframe *f = s->frames[r->frameno];
     int64_t lo, hi;
     access_range(r, a, &lo, &hi);
-    if (lo < -(int64_t)BPFVM_STACK_SIZE || hi > 0)
-        return vreject(e, i, "R%d pointer to stack: %s of %u bytes at fp%+lld is outside the %u-byte stack frame",
-                       a->regno, mem_verb(a->write), a->size, (long long)lo, BPFVM_STACK_SIZE);
     bool var = !scalar_is_const(&r->s);
+    char sp[96];
+    if (lo < -(int64_t)BPFVM_STACK_SIZE || hi > 0)
+        return vreject(e, i, "R%d pointer to stack: %s of %s %s outside the %u-byte stack frame", a->regno,
+                       mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, true), var ? "may fall" : "is",
+                       BPFVM_STACK_SIZE);
     if (!var)
         hist_stack(s, r->frameno, lo, a->size);
     if (!vframe_grow(f, (uint32_t)-lo))
@@ -433,11 +528,9 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
         }
         slot *sl = stack_slot(f, lo);
         bool whole = a->size == 8 && lo % 8 == 0;
-        if (v && reg_is_pointer(v) && !whole) {
-            if (e->opts.unprivileged)
-                return vreject(e, i, "R%d: partial spill of a pointer to the stack", a->value_regno);
-            v = NULL; /* bytes of an address: unknown */
-        }
+        if (v && reg_is_pointer(v) && !whole) /* Linux: "invalid size of register spill" */
+            return vreject(e, i, "R%d is a %s: a pointer may only be spilled whole (8 bytes at an 8-byte aligned "
+                           "slot), not as %u bytes at fp%lld", a->value_regno, reg_type_name(v), a->size, (long long)lo);
         /* any partly overwritten spill becomes unknown bytes */
         for (int64_t b = lo; b < hi; b++) {
             slot *t = stack_slot(f, b);
@@ -484,12 +577,12 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
         all_spill &= t == STACK_SPILL;
         ptr_bytes |= t == STACK_SPILL && reg_is_pointer(&sl->spilled);
     }
-    if (uninit && (e->opts.unprivileged || a->atomic))
+    if (uninit && e->opts.unprivileged)
         return vreject(e, i, "R%d pointer to stack: %s of %u bytes at fp%lld reads stack bytes that were never written",
                        a->regno, mem_verb(a->write), a->size, (long long)lo);
     if (a->atomic) {
-        if (ptr_bytes)
-            return vreject(e, i, "atomic operation on a stack slot that holds a pointer");
+        if (ptr_bytes && e->opts.unprivileged)
+            return vreject(e, i, "R%d: an atomic operation on a spilled pointer leaks an address", a->regno);
         for (int64_t b = lo; b < hi; b++)
             *stack_byte(f, b) = STACK_MISC;
         reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
@@ -506,6 +599,9 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
     }
     if (ptr_bytes && e->opts.unprivileged)
         return vreject(e, i, "R%d: partial read of a pointer spilled to the stack leaks an address", a->regno);
+    if (ptr_bytes && !var) /* Linux: "invalid size of register fill" */
+        return vreject(e, i, "R%d pointer to stack: a pointer spilled to the stack may only be filled whole (8 bytes "
+                       "at its slot), not as %u bytes at fp%lld", a->regno, a->size, (long long)lo);
     if (all_zero)
         reg_mark_const(&a->result, 0);
     else
@@ -599,8 +695,8 @@ static int check_atomic(venv *e, vstate *s, uint32_t i, const isa_insn *in, cons
     bool cmpxchg = row->src == S_R && strstr(row->llvm, "cmpxchg");
     if (cmpxchg && (rc = need_init(e, s, i, 0)))
         return rc;
-    if (reg_is_pointer(&f->regs[in->src]))
-        return vreject(e, i, "R%d is a %s: atomic operations on pointer values are not allowed", in->src,
+    if (reg_is_pointer(&f->regs[in->src]) && e->opts.unprivileged)
+        return vreject(e, i, "R%d is a %s: an atomic operation with a pointer operand leaks an address", in->src,
                        reg_type_name(&f->regs[in->src]));
     const reg *base = &f->regs[in->dst];
     if (base->type != T_STACK && base->type != T_MAP_VALUE && base->type != T_NOT_INIT && base->type != T_SCALAR)
@@ -679,8 +775,9 @@ static int check_ld_abs(venv *e, vstate *s, uint32_t i, const isa_insn *in, cons
     if (row->shape == SH_LDIND) {
         if ((rc = need_init(e, s, i, in->src)))
             return rc;
-        if (reg_is_pointer(&f->regs[in->src]))
-            return vreject(e, i, "R%d: the offset of %s must be a scalar", in->src, row->ubpf);
+        if (reg_is_pointer(&f->regs[in->src]) && e->opts.unprivileged)
+            return vreject(e, i, "R%d is a %s: using a pointer as the offset of %s leaks an address", in->src,
+                           reg_type_name(&f->regs[in->src]), row->ubpf);
     }
     if (s->nrefs)
         return vreject(e, i, "legacy packet loads may end the program, which would leak the reserved record");
@@ -925,11 +1022,16 @@ static bool map_ok_for_helper(uint32_t helper, const bpfvm_map *m)
 }
 
 /* A helper reads (or writes) size bytes at the pointer in register regno. */
-static int helper_mem(venv *e, vstate *s, uint32_t i, int regno, uint64_t size, bool write, const char *what)
+static int helper_mem(venv *e, vstate *s, uint32_t i, int regno, uint64_t size, bool write, const char *what,
+                      const char *name)
 {
     const reg *r = &cur_frame(s)->regs[regno];
-    if (size == 0)
-        return 0;
+    if (r->type == T_NOT_INIT)
+        return need_init(e, s, i, regno);
+    if (r->type != T_STACK && r->type != T_MAP_VALUE && r->type != T_PKT && r->type != T_PKT_META && r->type != T_MEM)
+        return vreject(e, i, "R%d is a %s, but helper %s expects a pointer to %s", regno, reg_type_name(r), name, what);
+    if (size == 0 && !r->maybe_null)
+        return 0; /* no byte is touched */
     if (size > (1u << 29))
         return vreject(e, i, "R%d: %s of %llu bytes is too large", regno, what, (unsigned long long)size);
     access a = { .regno = regno, .off = 0, .size = (uint32_t)size, .write = write };
@@ -937,9 +1039,11 @@ static int helper_mem(venv *e, vstate *s, uint32_t i, int regno, uint64_t size, 
         /* each byte must be in the frame; writes make them unknown bytes */
         int64_t lo = (int64_t)r->off + r->s.smin, hi = (int64_t)r->off + r->s.smax + (int64_t)size;
         vframe *f = s->frames[r->frameno];
+        char sp[96];
         if (lo < -(int64_t)BPFVM_STACK_SIZE || hi > 0)
-            return vreject(e, i, "R%d pointer to stack: the helper's %s of %llu bytes at fp%+lld is outside the "
-                           "%u-byte stack frame", regno, what, (unsigned long long)size, (long long)lo, BPFVM_STACK_SIZE);
+            return vreject(e, i, "R%d pointer to stack: %s (%s) %s outside the %u-byte stack frame", regno, what,
+                           span(sp, sizeof sp, (uint32_t)size, lo, hi, true), scalar_is_const(&r->s) ? "is" : "may fall",
+                           BPFVM_STACK_SIZE);
         if (!vframe_grow(f, (uint32_t)-lo))
             return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
         if ((uint32_t)-lo > f->depth)
@@ -961,15 +1065,43 @@ static int helper_mem(venv *e, vstate *s, uint32_t i, int regno, uint64_t size, 
     }
     if (r->type == T_MAP_VALUE && write && r->rdonly)
         return vreject(e, i, "R%d: the helper would write into read-only map '%s'", regno, r->map->name);
-    if (r->type == T_MAP_VALUE || r->type == T_PKT || r->type == T_PKT_META || r->type == T_MEM) {
-        a.size = (uint32_t)size;
-        return r->type == T_MAP_VALUE ? check_map_value(e, i, r, &a)
-               : r->type == T_MEM     ? check_mem(e, i, r, &a)
-                                      : check_packet(e, i, r, &a);
+    a.size = (uint32_t)size;
+    return r->type == T_MAP_VALUE ? check_map_value(e, i, r, &a)
+           : r->type == T_MEM     ? check_mem(e, i, r, &a)
+                                  : check_packet(e, i, r, &a);
+}
+
+/* The key a stack pointer points to when it is a known constant: size bytes that
+ * are all zero, or exactly one spilled constant scalar (Linux's
+ * get_constant_map_key). The slot's value then matters for pruning (precise).
+ * Returns -1 when unknown. */
+static int64_t stack_const_key(venv *e, vstate *s, const reg *r, uint32_t size)
+{
+    if (r->type != T_STACK || !scalar_is_const(&r->s) || size == 0 || size > 8)
+        return -1;
+    int64_t lo = (int64_t)r->off + (int64_t)scalar_const_value(&r->s), hi = lo + size;
+    vframe *f = s->frames[r->frameno];
+    if (lo < -(int64_t)BPFVM_STACK_SIZE || hi > 0 || (uint32_t)-lo > f->nslots * 8)
+        return -1;
+    bool zero = true;
+    for (int64_t b = lo; b < hi; b++)
+        zero &= *stack_byte(f, b) == STACK_ZERO;
+    if (zero)
+        return 0;
+    /* one spill covering exactly [lo, hi) */
+    slot *sl = stack_slot(f, lo);
+    if (stack_slot(f, hi - 1) != sl || sl->spilled.type != T_SCALAR)
+        return -1;
+    for (int k = 0; k < 8; k++) {
+        int64_t b = (int64_t)(lo - (lo % 8 + 8) % 8) + k; /* the slot's bytes, low to high address */
+        bool inside = b >= lo && b < hi;
+        if ((*stack_byte(f, b) == STACK_SPILL) != inside)
+            return -1;
     }
-    if (r->type == T_NOT_INIT)
-        return need_init(e, s, i, regno);
-    return vreject(e, i, "R%d is a %s, but the helper expects a pointer to %s", regno, reg_type_name(r), what);
+    if (!scalar_is_const(&sl->spilled.s))
+        return -1;
+    vprecise_slot(e, s, r->frameno, (uint32_t)((-lo - 1) / 8));
+    return (int64_t)scalar_const_value(&sl->spilled.s);
 }
 
 /* The size argument of a MEM argument: bounded, and non-zero unless allowed. */
@@ -1044,6 +1176,7 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
         return vreject(e, i, "helper %s is GPL-only, but the program's license is not GPL-compatible", name);
 
     const bpfvm_map *map = NULL;
+    int64_t const_key = -1; /* lookup in an array with a known key */
     uint64_t sizes[6] = { 0 };
     /* sizes first: MEM arguments are checked with the size that follows them */
     for (int a = 0; a < 5; a++) {
@@ -1066,7 +1199,10 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
                 return vreject(e, i, "R%d: passing a pointer where the helper expects a number leaks an address", regno);
             break;
         case BPFVM_ARG_MAP:
-            if (r->type != T_MAP || r->maybe_null)
+            if (r->type == T_MAP && r->maybe_null)
+                return vreject(e, i, "R%d may be NULL (a map from a map-in-map lookup): check it against NULL before "
+                               "passing it to %s", regno, name);
+            if (r->type != T_MAP)
                 return vreject(e, i, "R%d is a %s, but helper %s expects a map", regno, reg_type_name(r), name);
             map = r->map;
             if (!map_ok_for_helper(id, map))
@@ -1074,13 +1210,15 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
                                bpfvm_map_type_name(map->def.type));
             break;
         case BPFVM_ARG_MAP_KEY:
-            if ((rc = helper_mem(e, s, i, regno, map ? map->def.key_size : 0, false, "the map key")))
+            if ((rc = helper_mem(e, s, i, regno, map ? map->def.key_size : 0, false, "the map key", name)))
                 return rc;
+            if (id == 1 && map && (map->def.type == BPFVM_MAP_ARRAY || map->def.type == BPFVM_MAP_PERCPU_ARRAY))
+                const_key = stack_const_key(e, s, r, map->def.key_size);
             break;
         case BPFVM_ARG_MAP_VALUE:
         case BPFVM_ARG_MAP_VALUE_UNINIT:
             if ((rc = helper_mem(e, s, i, regno, map ? map->def.value_size : 0, t == BPFVM_ARG_MAP_VALUE_UNINIT,
-                                 "the map value")))
+                                 "the map value", name)))
                 return rc;
             break;
         case BPFVM_ARG_MEM:
@@ -1088,11 +1226,17 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
         case BPFVM_ARG_MEM_OR_NULL:
             if (t == BPFVM_ARG_MEM_OR_NULL && r->type == T_SCALAR && scalar_is_const(&r->s) && !scalar_const_value(&r->s))
                 break;
-            if ((rc = helper_mem(e, s, i, regno, sizes[a + 1], t == BPFVM_ARG_MEM_UNINIT, "the buffer")))
+            if ((rc = helper_mem(e, s, i, regno, sizes[a + 1], t == BPFVM_ARG_MEM_UNINIT, "the buffer", name)))
                 return rc;
             break;
         case BPFVM_ARG_CTX:
-            if (r->type != T_CTX || r->off || !scalar_is_const(&r->s) || scalar_const_value(&r->s))
+            if (r->type == T_CTX && !scalar_is_const(&r->s))
+                return vreject(e, i, "R%d is the context pointer moved by a variable offset, but helper %s expects "
+                               "the context itself", regno, name);
+            if (r->type == T_CTX && (r->off || scalar_const_value(&r->s)))
+                return vreject(e, i, "R%d is the context pointer moved by %lld bytes, but helper %s expects the "
+                               "context itself", regno, (long long)r->off + (long long)scalar_const_value(&r->s), name);
+            if (r->type != T_CTX)
                 return vreject(e, i, "R%d is a %s, but helper %s expects the program's context", regno,
                                reg_type_name(r), name);
             break;
@@ -1102,10 +1246,15 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
                                reg_type_name(r), name);
             break;
         case BPFVM_ARG_ALLOC_MEM:
-            if (r->type != T_MEM || !r->ref_id || r->maybe_null || r->off || !scalar_is_const(&r->s) ||
-                scalar_const_value(&r->s))
-                return vreject(e, i, "R%d must be a record returned by bpf_ringbuf_reserve (unmodified and checked "
-                               "against NULL), but is a %s", regno, reg_type_name(r));
+            if (r->type == T_MEM && r->ref_id && r->maybe_null)
+                return vreject(e, i, "R%d may be NULL: check the result of bpf_ringbuf_reserve against NULL before "
+                               "passing it to %s", regno, name);
+            if (r->type == T_MEM && r->ref_id && (r->off || !scalar_is_const(&r->s) || scalar_const_value(&r->s)))
+                return vreject(e, i, "R%d points inside the ring buffer record: %s needs the pointer "
+                               "bpf_ringbuf_reserve returned", regno, name);
+            if (r->type != T_MEM || !r->ref_id)
+                return vreject(e, i, "R%d is a %s, but %s expects a record returned by bpf_ringbuf_reserve (one "
+                               "not yet submitted or discarded)", regno, reg_type_name(r), name);
             break;
         case BPFVM_ARG_CONST_STR:
             if ((rc = helper_const_str(e, s, i, regno)))
@@ -1139,10 +1288,23 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
         drop_ref(s, ref);
         for_each_reg(s, clear_ref, e, &ref);
     }
-    if (id == 181) { /* bpf_loop: explore the callback as a call from here, and the exit */
+    /* bpf_loop: explore the callback as a call from here (its exit comes back to
+     * this call), and the continuation. As Linux, a path calls the callback at most
+     * nr_loops (R1's maximum) times: the caller frame counts them. */
+    bool callback = false;
+    if (id == 181) {
+        vprecise(e, s, 1);
+        const reg *n = &f->regs[1];
+        callback = n->type != T_SCALAR || f->callback_depth < n->s.umax;
+        if (!callback)
+            f->callback_depth = 0;
+    }
+    if (callback) {
         if (s->curframe + 1 >= BPFVM_MAX_FRAMES)
             return vreject(e, i, "the call stack of %u frames is too deep", s->curframe + 2);
+        f->callback_depth++; /* (the clone's caller frame) */
         vstate *c = vstate_clone(s);
+        f->callback_depth = 0;
         if (!c)
             return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
         vframe *nf = vframe_new();
@@ -1188,8 +1350,9 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
             r0->map = map;
             r0->rdonly = map && (map->def.flags & BPFVM_F_RDONLY_PROG);
         }
-        r0->maybe_null = true;
-        r0->id = vnew_id(e);
+        /* an array lookup with a constant key below max_entries cannot fail (Linux 6.14+) */
+        r0->maybe_null = !(const_key >= 0 && map && (uint64_t)const_key < map->def.max_entries);
+        r0->id = r0->maybe_null ? vnew_id(e) : 0;
         r0->s = scalar_const(0);
         if (!r0->map)
             return vreject(e, i, "helper %s returns a map value, but its map argument is unknown", name);
@@ -1302,12 +1465,22 @@ static int check_exit(venv *e, vstate *s, uint32_t i)
     if (reg_is_pointer(r0) && e->opts.unprivileged)
         return vreject(e, i, "R0 is a %s: returning it leaks an address", reg_type_name(r0));
     if (e->pt && e->pt->ret_checked) {
+        int64_t lo = e->pt->ret_min, hi = e->pt->ret_max;
+        /* cgroup_skb: 0..3 for egress programs, 0..1 (drop, pass) for ingress ones (Linux) */
+        if (e->type == BPFVM_PROG_CGROUP_SKB && !(e->prog->section && strstr(e->prog->section, "egress")))
+            hi = 1;
         vprecise(e, s, 0);
-        if (r0->type != T_SCALAR || r0->s.smin < e->pt->ret_min || r0->s.smax > e->pt->ret_max) {
+        if (r0->type != T_SCALAR || r0->s.smin < lo || r0->s.smax > hi) {
             char v[200];
-            reg_str(r0, v, sizeof v);
-            return vreject(e, i, "R0 is %s at program exit, but a %s program must return a value in [%lld, %lld]", v,
-                           e->pt->name, (long long)e->pt->ret_min, (long long)e->pt->ret_max);
+            if (r0->type != T_SCALAR)
+                snprintf(v, sizeof v, "is a %s", reg_type_name(r0));
+            else if (scalar_is_const(&r0->s))
+                snprintf(v, sizeof v, "is %lld", (long long)scalar_const_value(&r0->s));
+            else
+                snprintf(v, sizeof v, "may be anything from %lld to %lld", (long long)r0->s.smin,
+                         (long long)r0->s.smax);
+            return vreject(e, i, "R0 %s at program exit, but a %s program must return a value in [%lld, %lld]", v,
+                           e->pt->name, (long long)lo, (long long)hi);
         }
     }
     return CHECK_DONE;

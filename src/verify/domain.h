@@ -72,6 +72,9 @@ scalar scalar_join(const scalar *a, const scalar *b);
 /* Keeps only the low 32 bits (zero-extends), as every 32-bit ALU result. */
 void scalar_zext32(scalar *s);
 
+/* Operands of everything below are expected synced, as everything here returns them
+ * (unsynced operands give sound but less precise results). */
+
 /* ALU operations, as the RFC defines them on width 32 or 64 (is32). For shifts the
  * caller passes the count already known to be a constant or an unknown scalar;
  * the count is masked like the ISA does. Results are synced. */

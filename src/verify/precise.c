@@ -211,6 +211,17 @@ void vprecise(venv *e, vstate *s, int regno)
     mark_masks(e, s, &m);
 }
 
+void vprecise_slot(venv *e, vstate *s, uint32_t frame, uint32_t spi)
+{
+    if (frame > s->curframe || spi >= s->frames[frame]->nslots || spi >= 64)
+        return;
+    masks m;
+    memset(&m, 0, sizeof m);
+    s->frames[frame]->stack[spi].spilled.precise = true;
+    m.stack[frame] = 1ull << spi;
+    mark_masks(e, s, &m);
+}
+
 void vprecise_like(venv *e, vstate *cur, const vstate *old)
 {
     masks m;

@@ -98,7 +98,7 @@ static w128 w_smul(int64_t a, int64_t b)
 
 /* ---- spans: a set of m-bit values as sorted disjoint intervals -------------------------- */
 
-#define SPANS_MAX 16
+#define SPANS_MAX 8 /* lowset needs at most 5 */
 
 typedef struct span {
     uint64_t lo, hi;
@@ -300,6 +300,12 @@ bool scalar_sync(scalar *s)
 {
     if (s->umin > s->umax || s->smin > s->smax || s->u32_min > s->u32_max || s->s32_min > s->s32_max)
         return false;
+    if (tnum_is_const(s->var)) { /* the common case: one candidate */
+        if (!scalar_contains(s, s->var.value))
+            return false;
+        *s = scalar_const(s->var.value);
+        return true;
+    }
     for (int round = 0; round < 6; round++) {
         scalar before = *s;
         spans lo, all;
@@ -756,12 +762,46 @@ static scalar alu_shift(scalar_op op, const scalar *a, const scalar *b, unsigned
 
 /* ---- the ALU ------------------------------------------------------------------------- */
 
+/* One operation on w-bit constants, as RFC 9669 defines it (the result is w bits). */
+static uint64_t eval(scalar_op op, uint64_t x, uint64_t y, unsigned w)
+{
+    uint64_t mm = wmask(w);
+    int64_t sx = sext(x, w), sy = sext(y, w);
+    x &= mm;
+    y &= mm;
+    switch (op) {
+    case SOP_ADD: return (x + y) & mm;
+    case SOP_SUB: return (x - y) & mm;
+    case SOP_MUL: return (x * y) & mm;
+    case SOP_DIV: return y ? x / y : 0;
+    case SOP_MOD: return y ? x % y : x;
+    case SOP_SDIV: /* S_MIN / -1 wraps to S_MIN */
+        if (!y)
+            return 0;
+        return sy == -1 ? (0 - x) & mm : (uint64_t)(sx / sy) & mm;
+    case SOP_SMOD:
+        if (!y)
+            return x;
+        return sy == -1 ? 0 : (uint64_t)(sx % sy) & mm;
+    case SOP_OR: return x | y;
+    case SOP_AND: return x & y;
+    case SOP_XOR: return x ^ y;
+    case SOP_LSH: return (x << (y & (w - 1))) & mm;
+    case SOP_RSH: return x >> (y & (w - 1));
+    case SOP_ARSH: return asr((uint64_t)sx, (unsigned)(y & (w - 1))) & mm;
+    case SOP_NEG: return (0 - x) & mm;
+    case SOP_MOV: return y;
+    }
+    return 0;
+}
+
 scalar scalar_alu(scalar_op op, const scalar *dst, const scalar *src, bool is32)
 {
     unsigned w = is32 ? 32 : 64;
     scalar a = *dst, b = *src, r;
-    if (!scalar_sync(&a) || (op != SOP_NEG && !scalar_sync(&b)))
-        return is32 ? scalar_unknown_size(4) : scalar_unknown();
+    view ca = view_of(&a, w), cb = view_of(&b, w);
+    if (view_is_const(&ca) && (op == SOP_NEG || view_is_const(&cb)))
+        return scalar_const(eval(op, ca.umin, cb.umin, w));
     switch (op) {
     case SOP_MOV:
         return is32 ? scalar_cast(&b, 4) : b;
@@ -806,8 +846,6 @@ static scalar low_bits(const scalar *s, unsigned m)
 scalar scalar_cast(const scalar *s, uint8_t size)
 {
     scalar a = *s;
-    if (!scalar_sync(&a))
-        return scalar_unknown_size(size);
     if (size >= 8)
         return a;
     return low_bits(&a, size * 8u);
@@ -821,8 +859,6 @@ scalar scalar_movsx(const scalar *src, uint8_t bits, bool is32)
 {
     scalar a = *src, r = scalar_unknown();
     spans p;
-    if (!scalar_sync(&a))
-        return is32 ? scalar_unknown_size(4) : scalar_unknown();
     if (bits >= 64)
         return is32 ? scalar_cast(&a, 4) : a;
     if (lowset(&a, bits, NULL, &p))
@@ -838,8 +874,6 @@ scalar scalar_bswap(const scalar *src, uint8_t bits, bool swap)
     if (!swap)
         return scalar_cast(src, bits / 8);
     scalar a = *src, r = scalar_unknown();
-    if (!scalar_sync(&a))
-        return scalar_unknown_size(bits / 8);
     r.var = tnum_bswap(a.var, bits);
     return finish(r, 64);
 }
@@ -975,8 +1009,6 @@ bool scalar_refine(scalar_cond op, bool taken, scalar *a, scalar *b, bool is32)
     rcond c = taken ? yes[op].c : no[op].c;
     bool swap = taken ? yes[op].swap : no[op].swap;
     scalar x = *a, y = *b;
-    if (!scalar_sync(&x) || !scalar_sync(&y))
-        return false;
     scalar *p = swap ? &y : &x, *q = swap ? &x : &y;
     view vp = view_of(p, w), vq = view_of(q, w);
     if (!refine_views(c, &vp, &vq, w))
@@ -997,10 +1029,70 @@ bool scalar_refine(scalar_cond op, bool taken, scalar *a, scalar *b, bool is32)
     return true;
 }
 
-/* Decided when refining to one outcome finds no possible pair: this sees everything
- * the refinement sees (tnums, all four intervals, the sync between them). */
+/* The common cases from the 64-bit intervals alone: decided when they do not
+ * overlap (as Linux's is_scalar_branch_taken), open when both outcomes have a witness
+ * (interval ends that are members). 2: not known here. */
+static int taken_fast(scalar_cond op, const scalar *a, const scalar *b)
+{
+    const scalar *x = a, *y = b;
+    switch (op) {
+    case SC_GT:
+    case SC_GE:
+    case SC_SGT:
+    case SC_SGE:
+        x = b, y = a; /* a > b is b < a */
+        op = op == SC_GT ? SC_LT : op == SC_GE ? SC_LE : op == SC_SGT ? SC_SLT : SC_SLE;
+        break;
+    default:
+        break;
+    }
+    switch (op) {
+    case SC_LT:
+    case SC_LE: {
+        bool le = op == SC_LE;
+        if (le ? x->umax <= y->umin : x->umax < y->umin)
+            return 1;
+        if (le ? x->umin > y->umax : x->umin >= y->umax)
+            return 0;
+        bool open = scalar_contains(x, x->umin) && scalar_contains(x, x->umax) && scalar_contains(y, y->umin) &&
+                    scalar_contains(y, y->umax);
+        return open ? -1 : 2;
+    }
+    case SC_SLT:
+    case SC_SLE: {
+        bool le = op == SC_SLE;
+        if (le ? x->smax <= y->smin : x->smax < y->smin)
+            return 1;
+        if (le ? x->smin > y->smax : x->smin >= y->smax)
+            return 0;
+        bool open = scalar_contains(x, (uint64_t)x->smin) && scalar_contains(x, (uint64_t)x->smax) &&
+                    scalar_contains(y, (uint64_t)y->smin) && scalar_contains(y, (uint64_t)y->smax);
+        return open ? -1 : 2;
+    }
+    case SC_EQ:
+    case SC_NE:
+        if (x->umax < y->umin || x->umin > y->umax || x->smax < y->smin || x->smin > y->smax ||
+            !tnum_overlap(x->var, y->var))
+            return op == SC_NE;
+        return 2;
+    case SC_SET:
+        if (x->var.value & y->var.value)
+            return 1;
+        if (!((x->var.value | x->var.mask) & (y->var.value | y->var.mask)))
+            return 0;
+        return 2;
+    default:
+        return 2;
+    }
+}
+
+/* Otherwise decided when refining to one outcome finds no possible pair: this sees
+ * everything the refinement sees (tnums, all four intervals, the sync between them). */
 int scalar_branch_taken(scalar_cond op, const scalar *a, const scalar *b, bool is32)
 {
+    int fast = is32 ? 2 : taken_fast(op, a, b);
+    if (fast != 2)
+        return fast;
     scalar ta = *a, tb = *b, fa = *a, fb = *b;
     bool t = scalar_refine(op, true, &ta, &tb, is32);
     bool f = scalar_refine(op, false, &fa, &fb, is32);

@@ -35,6 +35,8 @@ typedef struct venv {
 
     /* walk.c */
     explored *explored;       /* per slot */
+    vstate **ckpt;            /* checkpoints outside the explored lists (full ones) */
+    uint32_t nckpt, capckpt;
     vstate **pending;
     uint32_t npending, cappending;
     uint64_t processed;
@@ -65,6 +67,9 @@ void hist_callback_exit(vstate *s);
 /* Register regno of the current frame must be compared exactly: mark it and
  * everything it came from along the path. */
 void vprecise(venv *e, vstate *s, int regno);
+/* The scalar spilled in stack slot spi (fp-8*(spi+1)) of frame `frame` must be
+ * compared exactly. */
+void vprecise_slot(venv *e, vstate *s, uint32_t frame, uint32_t spi);
 /* After pruning cur against old: what old relied on, cur's path relies on too. */
 void vprecise_like(venv *e, vstate *cur, const vstate *old);
 uint32_t vnew_id(venv *e);

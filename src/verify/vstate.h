@@ -61,6 +61,8 @@ typedef struct vframe {
     uint32_t callsite;        /* slot of the call that made this frame (-1 for main) */
     uint32_t subprog;         /* first slot of the function */
     bool callback;            /* a callback of bpf_loop: returns to the helper call */
+    uint32_t callback_depth;  /* times the callback of the bpf_loop call this frame is in
+                                 was entered on this path (bounded by nr_loops, as Linux) */
 } vframe;
 
 typedef struct vref {
@@ -89,6 +91,8 @@ typedef struct vstate {
     struct vstate *parent;
     uint32_t branches;
     bool in_loop_ok;          /* reached again through may_goto or a bpf_loop callback */
+    uint32_t ckpt;            /* a checkpoint kept only for its path (walk.c): index + 1 in
+                                 venv.ckpt, 0 for states in the explored lists */
     hist_entry *hist;         /* the steps since `parent` (for a stored state: up to it) */
     uint32_t nhist, caphist;
 } vstate;

@@ -21,6 +21,7 @@
 #define COMPLEXITY_LIMIT_INSNS 1000000u
 #define COMPLEXITY_LIMIT_JMP_SEQ 8192u
 #define MAX_STATES_PER_INSN 64u
+#define CHECKPOINT_HIST 64u /* longest history kept without a snapshot when the list is full */
 
 /* ---- log and errors --------------------------------------------------------------- */
 
@@ -180,6 +181,9 @@ static bool states_covered(venv *e, const vstate *o, const vstate *c, bool exact
         const vframe *of = o->frames[fi], *cf = c->frames[fi];
         if (of->callsite != cf->callsite || of->callback != cf->callback)
             return false;
+        /* old explored fewer remaining callback iterations than cur may need */
+        if (of->callback_depth > cf->callback_depth)
+            return false;
         /* the point where this frame continues: the current insn, or after the call */
         uint32_t point;
         uint16_t live;
@@ -215,13 +219,6 @@ static bool is_ancestor(const vstate *old, const vstate *cur)
     return false;
 }
 
-/* A path ended (exit or pruned): its explored ancestors have one path less. */
-static void path_done(vstate *s)
-{
-    for (vstate *p = s->parent; p; p = p->parent)
-        if (--p->branches)
-            break;
-}
 
 static void account(venv *e, const vstate *s, bool add)
 {
@@ -237,6 +234,65 @@ static void account(venv *e, const vstate *s, bool add)
         e->peak_bytes = e->bytes;
     if (e->cur_states > e->peak_states)
         e->peak_states = e->cur_states;
+}
+
+/* A path ended (exit or pruned): its explored ancestors have one path less.
+ * A checkpoint outside the explored lists is freed when its last path ends (no
+ * live state can reach it through `parent` any more). */
+static void path_done(venv *e, vstate *s)
+{
+    for (vstate *p = s->parent; p;) {
+        if (--p->branches)
+            break;
+        vstate *up = p->parent;
+        if (p->ckpt) {
+            uint32_t k = p->ckpt - 1;
+            e->ckpt[k] = e->ckpt[--e->nckpt];
+            e->ckpt[k]->ckpt = k + 1;
+            account(e, p, false);
+            vstate_free(p);
+        }
+        p = up;
+    }
+}
+
+/* Makes a snapshot of cur its new parent: listed in x (for pruning), or else
+ * only a checkpoint that ends cur's history (precision backtracking walks the
+ * history since the nearest snapshot, so it must stay short). */
+static int snapshot(venv *e, vstate *cur, explored *x)
+{
+    if (x && x->n == x->cap) {
+        uint32_t cap = x->cap ? x->cap * 2 : 4;
+        vstate **v = realloc(x->v, cap * sizeof *v);
+        if (!v)
+            return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
+        x->v = v;
+        x->cap = cap;
+    }
+    if (!x && e->nckpt == e->capckpt) {
+        uint32_t cap = e->capckpt ? e->capckpt * 2 : 64;
+        vstate **v = realloc(e->ckpt, cap * sizeof *v);
+        if (!v)
+            return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
+        e->ckpt = v;
+        e->capckpt = cap;
+    }
+    vstate *snap = vstate_clone(cur);
+    if (!snap)
+        return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
+    snap->parent = cur->parent;
+    snap->branches = 1;
+    cur->parent = snap;
+    cur->nhist = 0; /* the snapshot keeps the history up to here */
+    if (x) {
+        x->v[x->n++] = snap;
+        e->stored++;
+    } else {
+        e->ckpt[e->nckpt++] = snap;
+        snap->ckpt = e->nckpt;
+    }
+    account(e, snap, true);
+    return 0;
 }
 
 /* 1: pruned; 0: explore on; < 0: rejected. */
@@ -258,32 +314,14 @@ static int prune_or_store(venv *e, vstate *cur)
                 vprecise_like(e, cur, o);
                 return 1; /* a bounded loop (may_goto, bpf_loop): its state repeats */
             }
-        } else if (is_ancestor(o, cur) && states_covered(e, o, cur, true)) {
+        } else if (states_covered(e, o, cur, true) && is_ancestor(o, cur)) { /* (the cheap test first) */
             return vreject(e, i, "infinite loop: the program can come back to this instruction in exactly the "
                            "same state, so it may never terminate");
         }
     }
-    if (x->n >= MAX_STATES_PER_INSN)
-        return 0;
-    if (x->n == x->cap) {
-        uint32_t cap = x->cap ? x->cap * 2 : 4;
-        vstate **v = realloc(x->v, cap * sizeof *v);
-        if (!v)
-            return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
-        x->v = v;
-        x->cap = cap;
-    }
-    vstate *snap = vstate_clone(cur);
-    if (!snap)
-        return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
-    snap->parent = cur->parent;
-    snap->branches = 1;
-    cur->parent = snap;
-    cur->nhist = 0; /* the snapshot keeps the history up to here */
-    x->v[x->n++] = snap;
-    e->stored++;
-    account(e, snap, true);
-    return 0;
+    if (x->n >= MAX_STATES_PER_INSN) /* full: only cut a long history */
+        return cur->nhist >= CHECKPOINT_HIST ? snapshot(e, cur, NULL) : 0;
+    return snapshot(e, cur, x);
 }
 
 static void record_depth(venv *e, const vstate *s)
@@ -308,6 +346,9 @@ static void free_walk(venv *e)
     for (uint32_t k = 0; k < e->npending; k++)
         vstate_free(e->pending[k]);
     e->npending = 0;
+    for (uint32_t k = 0; k < e->nckpt; k++)
+        vstate_free(e->ckpt[k]);
+    e->nckpt = 0;
     e->bytes = 0;
     e->cur_states = 0;
 }
@@ -334,8 +375,8 @@ static int walk(venv *e)
             }
         }
         if (++e->processed > COMPLEXITY_LIMIT_INSNS) {
-            rc = vreject(e, cur->insn, "the program is too complex: %u instructions processed over all paths "
-                         "without reaching a conclusion (the limit is %u)", COMPLEXITY_LIMIT_INSNS,
+            rc = vreject(e, cur->insn, "the program is too complex: the verifier processed %u instructions over "
+                         "all paths without finishing (a loop that may not end, or too many paths)",
                          COMPLEXITY_LIMIT_INSNS);
             break;
         }
@@ -348,11 +389,11 @@ static int walk(venv *e)
         uint32_t at = cur->insn;
         if ((rc = hist_push(e, cur)))
             break;
+        if (isa_rows[e->rows[at]].shape == SH_EXIT) /* before a callee's frame goes away */
+            record_depth(e, cur);
         rc = check_insn(e, cur, &fork);
         if (rc < 0)
             break;
-        if (isa_rows[e->rows[at]].shape == SH_EXIT)
-            record_depth(e, cur);
         if (fork) {
             if (e->npending >= COMPLEXITY_LIMIT_JMP_SEQ) {
                 vstate_free(fork);
@@ -381,7 +422,7 @@ static int walk(venv *e)
             continue;
     path_end:
         record_depth(e, cur);
-        path_done(cur);
+        path_done(e, cur);
         account(e, cur, false);
         vstate_free(cur);
         cur = NULL;
@@ -400,25 +441,55 @@ static int walk(venv *e)
     return rc;
 }
 
-/* Linux's rule: each frame counts its stack rounded up to 32 bytes, and a call
- * chain may use 512 bytes in all. */
-static uint32_t chain_depth(venv *e, uint32_t f, uint32_t *deepest_callee)
+/* Linux's rule (with its JIT): each frame counts its stack rounded up to 16 bytes,
+ * and a chain of calls may use 512 bytes in all. deepest[f] is the most any chain
+ * starting at function f uses (memoized; the call graph has no cycles). */
+#define FRAME_ROUND(d) (((d) + 15u) & ~15u)
+
+static uint32_t chain_below(venv *e, uint32_t f, uint32_t *deepest)
 {
+    if (deepest[f] != UINT32_MAX)
+        return deepest[f];
     const isa_prog_info *info = &e->prog->info;
     uint32_t start = info->func_start[f], end = f + 1 < info->nfuncs ? info->func_start[f + 1] : e->n, best = 0;
-    *deepest_callee = UINT32_MAX;
     for (uint32_t i = start; i < end; i++) {
         uint16_t id = e->rows[i];
         if (id != ISA_CALL_LOCAL && id != ISA_LDDW_CODE)
             continue;
-        uint32_t g = isa_func_of(info, (uint32_t)isa_target(&e->insns[i], &isa_rows[id], i)), dummy;
-        uint32_t d = chain_depth(e, g, &dummy);
-        if (d > best) {
+        uint32_t g = isa_func_of(info, (uint32_t)isa_target(&e->insns[i], &isa_rows[id], i));
+        uint32_t d = chain_below(e, g, deepest);
+        if (d > best)
             best = d;
-            *deepest_callee = g;
-        }
     }
-    return ((e->func_depth[f] + 31) & ~31u) + best;
+    return deepest[f] = FRAME_ROUND(e->func_depth[f]) + best;
+}
+
+/* Follows the deepest chain from function f (already `above` bytes deep) to the
+ * call that takes it past the limit, and rejects there. */
+static int stack_too_deep(venv *e, uint32_t f, uint32_t above, const uint32_t *deepest, char *chain, size_t n)
+{
+    const isa_prog_info *info = &e->prog->info;
+    uint32_t start = info->func_start[f], end = f + 1 < info->nfuncs ? info->func_start[f + 1] : e->n;
+    uint32_t here = above + FRAME_ROUND(e->func_depth[f]);
+    size_t len = strlen(chain);
+    snprintf(chain + len, n - len, "%s%u (%u bytes)", len ? " -> " : "", start, FRAME_ROUND(e->func_depth[f]));
+    for (uint32_t i = start; i < end; i++) {
+        uint16_t id = e->rows[i];
+        if (id != ISA_CALL_LOCAL && id != ISA_LDDW_CODE)
+            continue;
+        uint32_t g = isa_func_of(info, (uint32_t)isa_target(&e->insns[i], &isa_rows[id], i));
+        if (here + deepest[g] <= BPFVM_STACK_SIZE)
+            continue;
+        if (here + FRAME_ROUND(e->func_depth[g]) > BPFVM_STACK_SIZE) {
+            len = strlen(chain);
+            snprintf(chain + len, n - len, " -> %u (%u bytes)", info->func_start[g], FRAME_ROUND(e->func_depth[g]));
+            return vreject(e, i, "this call makes the stacks of the chain of functions at %s take %u bytes together "
+                           "(each rounded up to 16), more than the %u allowed", chain,
+                           here + FRAME_ROUND(e->func_depth[g]), BPFVM_STACK_SIZE);
+        }
+        return stack_too_deep(e, g, here, deepest, chain, n);
+    }
+    return vreject(e, start, "the stack of the function at %u is too large", start); /* not reached */
 }
 
 int bpfvm_verify(bpfvm_prog *prog, const bpfvm_verify_opts *opts, bpfvm_verify_stats *stats, bpfvm_error *err)
@@ -477,12 +548,17 @@ int bpfvm_verify(bpfvm_prog *prog, const bpfvm_verify_opts *opts, bpfvm_verify_s
     }
     uint32_t total = 0;
     if (rc == 0 && prog->info.nfuncs) {
-        uint32_t callee;
-        total = chain_depth(&e, 0, &callee);
-        if (total > BPFVM_STACK_SIZE)
-            rc = bpfvm_fail(err, BPFVM_E_VERIFY, -1,
-                            "the stacks of the deepest chain of calls take %u bytes together (each frame rounded up to "
-                            "32 bytes), more than the %u allowed", total, BPFVM_STACK_SIZE);
+        uint32_t *deepest = malloc(prog->info.nfuncs * sizeof *deepest);
+        if (!deepest) {
+            rc = bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory");
+        } else {
+            memset(deepest, 0xff, prog->info.nfuncs * sizeof *deepest);
+            total = chain_below(&e, 0, deepest);
+            char chain[600] = "";
+            if (total > BPFVM_STACK_SIZE)
+                rc = stack_too_deep(&e, 0, 0, deepest, chain, sizeof chain);
+            free(deepest);
+        }
     }
     if (rc == 0) {
         uint8_t *facts = calloc(prog->n, 1);
@@ -515,6 +591,7 @@ int bpfvm_verify(bpfvm_prog *prog, const bpfvm_verify_opts *opts, bpfvm_verify_s
     free_walk(&e);
     free(e.explored);
     free(e.pending);
+    free(e.ckpt);
     analysis_free(&e);
     return rc;
 }

@@ -241,8 +241,8 @@ static int pick_readable(gb *g, bool allow_r10)
 /* A register to read and write (D_RW rows): kernel flavour an unreserved scalar. */
 static int pick_rw(gb *g)
 {
-    if (!kern(g))
-        return pick_writable(g);
+    if (!kern(g) && chance(g, 10))
+        return pick_writable(g); /* (wild: now and then whatever it holds) */
     int c[11], nc = 0;
     for (int r = 0; r < 10; r++)
         if (g->ty[r] == T_SCALAR && !(g->reserved & (1u << r)))
@@ -262,7 +262,8 @@ static void merge(uint8_t *ty, const uint8_t *other)
             ty[r] = T_NONE;
 }
 
-/* Kernel flavour, before a back edge: what was a scalar at the loop head is again. */
+/* Before a back edge: what was a scalar at the loop head is again (the kernel
+ * needs it initialized; the wild flavour needs it free of stack addresses). */
 static void restore_scalars(gb *g, const uint8_t *head)
 {
     for (int r = 0; r < 10; r++)
@@ -392,8 +393,10 @@ static void g_mem(gb *g)
     case SH_STREL:
         emit_row(g, id, base, pick_readable(g, !kern(g)), (int16_t)off, 0);
         break;
-    default: { /* atomics: a fetch writes its source */
+    default: { /* atomics: a fetch writes its source; what it adds goes to memory */
         int src = r->src == S_RW ? pick_rw(g) : pick_readable(g, false);
+        if (!kern(g) && g->ty[src] != T_SCALAR)
+            return;
         if (src == 10 || (kern(g) && src == base))
             return;
         emit_row(g, id, base, src, (int16_t)off, 0);
@@ -416,7 +419,7 @@ static void g_load_group(gb *g)
         static const isa_id loads[] = { ISA_LDXB, ISA_LDXH, ISA_LDXW, ISA_LDXDW };
         isa_id id = loads[rbelow(g, 4)];
         int32_t o = off + (int32_t)rbelow(g, 6) - 2;
-        if (kern(g) || base == 10) { /* stay where the first one is allowed */
+        if (kern(g) || base == 10 || g->ty[base] == T_NONE) { /* the stack: stay on initialized bytes */
             o = off;
             id = ISA_LDXB;
         }
@@ -442,8 +445,8 @@ static void g_stack_index(gb *g)
     int32_t lo = kern(g) ? WIN_LO : WILD_WIN_LO;
     uint32_t span = (uint32_t)(WIN_HI - lo) - 8; /* room for an 8-byte access */
     uint32_t mask = span >= 64 ? 56 : 24;
-    if (!kern(g) && chance(g, 20))
-        mask = 0xff8; /* may leave the frame: checked, may fault */
+    if (!kern(g) && g->cur < 0 && chance(g, 20))
+        mask = 0xff8; /* may leave the stack (main's frame is the top): checked, may fault */
     emit_row(g, ISA_LDXB, x, 10, (int16_t)lo, 0); /* an initialized byte: any value */
     emit_row(g, ISA_AND64_K, x, 0, 0, (int32_t)mask);
     emit_row(g, ISA_MOV64_X, p, 10, 0, 0);
@@ -520,8 +523,7 @@ static void g_loop(gb *g, uint32_t size)
     int top = new_label(g);
     place(g, top);
     block(g, 1 + rbelow(g, size));
-    if (kern(g))
-        restore_scalars(g, head);
+    restore_scalars(g, head); /* the next iteration starts with the types the body assumed */
     switch (rbelow(g, 4)) {
     case 0:
         emit_row(g, w ? ISA_SUB32_K : ISA_SUB64_K, c, 0, 0, 1);

@@ -60,13 +60,14 @@ static void run_once(jd_ctx *d, bpfvm_prog *p, bpfvm_engine e, jd_outcome *o)
         memcpy(o->mem, d->mem, d->mem_len);
 }
 
-/* The same run with the C stack (and so the BPF stack) moved down by pad bytes. */
+/* The same run with the C stack (and so the BPF stack) moved down by pad bytes
+ * (a multiple of 16: alloca keeps the stack 16-aligned). */
 static void __attribute__((noinline)) run_shifted(jd_ctx *d, bpfvm_prog *p, bpfvm_engine e, size_t pad, jd_outcome *o)
 {
-    volatile char *buf = alloca(pad + 16);
+    volatile char *buf = alloca(pad);
     buf[0] = 1;
     run_once(d, p, e, o);
-    buf[pad] = 2;
+    buf[pad - 1] = 2;
 }
 
 static bool same(const jd_ctx *d, const jd_outcome *a, const jd_outcome *b)
@@ -112,6 +113,14 @@ int jd_compare(jd_ctx *d, const isa_insn *insns, size_t n, jd_outcome *interp, c
         snprintf(why, whysz, "%s", err.msg);
         return JD_INVALID;
     }
+    if (d->verify) {
+        bpfvm_verify_opts vo = { .mem_size = (uint32_t)d->mem_len };
+        if (bpfvm_verify(p, &vo, NULL, &err)) {
+            snprintf(why, whysz, "%s", err.msg);
+            bpfvm_prog_free(p);
+            return JD_REJECTED;
+        }
+    }
     if (jit_prog_compile(p, &d->jo, &err)) {
         snprintf(why, whysz, "JIT compile failed: %s", err.msg);
         bpfvm_prog_free(p);
@@ -122,12 +131,32 @@ int jd_compare(jd_ctx *d, const isa_insn *insns, size_t n, jd_outcome *interp, c
     run_once(d, p, BPFVM_ENGINE_JIT, &b);
     int res = JD_AGREE;
     if (!same(d, &a, &b)) {
-        /* Does the program look at where the stack is? Run both engines elsewhere. */
+        /* Does the program look at where the stack is? Run both engines elsewhere,
+         * moving the stack by each power of two from 16 bytes (both engines align it
+         * to 64) so that every address bit the two runs' stacks differ in flips. */
         jd_outcome a2, b2;
-        run_shifted(d, p, BPFVM_ENGINE_INTERP, 4096 + 8 * 37, &a2);
-        run_shifted(d, p, BPFVM_ENGINE_JIT, 8192 + 8 * 51, &b2);
-        if (!same(d, &a, &a2) || !same(d, &b, &b2)) {
+        memset(&a2, 0, sizeof a2);
+        memset(&b2, 0, sizeof b2);
+        bool moved_same = true;
+        for (size_t pad = 16; pad <= 8192 && moved_same; pad *= 2) {
+            jd_outcome_free(&a2);
+            jd_outcome_free(&b2);
+            run_shifted(d, p, BPFVM_ENGINE_INTERP, pad, &a2);
+            run_shifted(d, p, BPFVM_ENGINE_JIT, pad, &b2);
+            moved_same = same(d, &a, &a2) && same(d, &b, &b2);
+        }
+        if (!moved_same) {
             res = JD_ADDR_DEPENDENT;
+            if (getenv("JITDIFF_DEBUG")) {
+                char t[4096];
+                fprintf(stderr, "rc %d %d %d %d insn %ld %ld %ld %ld r0 %lx %lx memeq %d %d\n", a.rc, a2.rc, b.rc, b2.rc,
+                        a.insn, a2.insn, b.insn, b2.insn, (long)a.r0, (long)b.r0,
+                        a.mem && a2.mem && !memcmp(a.mem, a2.mem, d->mem_len), a.mem && b.mem && !memcmp(a.mem, b.mem, d->mem_len));
+                describe(d, "interp", &a, t, sizeof t), fputs(t, stderr);
+                describe(d, "interp (stack moved)", &a2, t, sizeof t), fputs(t, stderr);
+                describe(d, "jit", &b, t, sizeof t), fputs(t, stderr);
+                describe(d, "jit (stack moved)", &b2, t, sizeof t), fputs(t, stderr);
+            }
         } else {
             res = JD_DISAGREE;
             size_t k = 0;

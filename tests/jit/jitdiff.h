@@ -37,9 +37,10 @@ typedef struct jd_ctx {
     size_t mem_len;
     uint8_t *mem;         /* the block the runs get: always this address */
     bpfvm_prog *probe;    /* `r0 = r10; exit`: where a run's stack is (made on first use) */
+    bool verify;          /* run bpfvm_verify first (mem_size = mem_len); JD_REJECTED if it refuses */
 } jd_ctx;
 
-enum { JD_AGREE, JD_DISAGREE, JD_ADDR_DEPENDENT, JD_INVALID };
+enum { JD_AGREE, JD_DISAGREE, JD_ADDR_DEPENDENT, JD_INVALID, JD_REJECTED };
 
 /* Loads and runs p in both engines. JD_INVALID when it does not load (why says
  * why); JD_DISAGREE fills why with both outcomes. *interp (optional) gets the

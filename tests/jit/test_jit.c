@@ -393,6 +393,62 @@ static void t_budget_same_instruction(void **state)
     bpfvm_vm_free(vm);
 }
 
+/* A run without a budget uses code without the charges (compiled on first use);
+ * runs with a budget keep using the charged code, on the same program. */
+static void t_unlimited_budget(void **state)
+{
+    (void)state;
+    bpfvm_vm *vm = new_vm();
+    bpfvm_prog *p = load_asm(vm,
+                             "r6 = 0\nr7 = 0\n"
+                             "l:\n"
+                             "call f\n"
+                             "r7 += r0\n"
+                             "r6 += 1\n"
+                             "if r6 < 1000 goto l\n"
+                             "r0 = r7\n"
+                             "exit\n"
+                             "f:\n"
+                             "r0 = r6\n"
+                             "r0 *= 3\n"
+                             "exit\n",
+                             0);
+    for (int k = 0; k < 3; k++) {
+        bpfvm_run_opts unl = { .step_budget = UINT64_MAX }, lim = { .step_budget = 500 };
+        result r = both(p, NULL, 0, &unl);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.r0, 3 * 999 * 1000 / 2);
+        r = both(p, NULL, 0, &lim);
+        assert_int_equal(r.rc, -BPFVM_E_BUDGET);
+    }
+    bpfvm_prog_free(p);
+    /* a tail call and a bpf_loop callback keep to the variant of the run */
+    bpfvm_map *pa;
+    bpfvm_map_def def = { .type = BPFVM_MAP_PROG_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 1 };
+    assert_int_equal(bpfvm_map_create(vm, &def, &pa, NULL), 0);
+    bpfvm_prog *b = load_asm(vm, "r0 = 0\nl:\nr0 += 1\nif r0 < 300 goto l\nexit", 0);
+    assert_int_equal(bpfvm_map_set_prog(pa, 0, b), 0);
+    isa_insn a[] = {
+        isa_make(ISA_LDDW_MAP_FD, 2, 0, 0, (int32_t)bpfvm_map_id(pa)),
+        isa_make(ISA_LDDW_HI, 0, 0, 0, 0),
+        isa_make(ISA_MOV64_K, 3, 0, 0, 0),
+        isa_make(ISA_CALL_HELPER, 0, 0, 0, 12),
+        isa_make(ISA_EXIT, 0, 0, 0, 0),
+    };
+    bpfvm_prog *ap = load(vm, a, ARRAY_LEN(a), 0, false);
+    uint8_t mem[8] = { 0 };
+    for (int k = 0; k < 2; k++) {
+        bpfvm_run_opts unl = { .step_budget = UINT64_MAX }, lim = { .step_budget = 100 };
+        result r = both(ap, mem, sizeof mem, &unl);
+        assert_int_equal(r.r0, 300);
+        r = both(ap, mem, sizeof mem, &lim);
+        assert_int_equal(r.rc, -BPFVM_E_BUDGET);
+    }
+    bpfvm_prog_free(ap);
+    bpfvm_prog_free(b);
+    bpfvm_vm_free(vm);
+}
+
 /* f(n) calls itself while n > 0; each frame writes its stack and checks r6..r9, r10. */
 static const char *const deep =
     "r6 = 1\nr7 = 2\nr8 = 3\nr9 = 4\n"
@@ -816,7 +872,7 @@ static void t_conformance_variants(void **state)
     char **files = util_list_dir(tests, ".data", &nf);
     if (!files)
         skip();
-    int passed[3] = { 0 }, total = 0;
+    int passed[4] = { 0 }, total = 0, verified = 0;
     bpfvm_vm *vm = bpfvm_vm_new();
     bpfvm_register_helper(vm, 5, "conformance_helper_5", util_helper_noop, NULL);
     for (size_t f = 0; f < nf; f++) {
@@ -838,11 +894,19 @@ static void t_conformance_variants(void **state)
         }
         if (rc == 0 && t.has_result) {
             total++;
-            for (int v = 0; v < 3; v++) {
+            for (int v = 0; v < 4; v++) {
                 bpfvm_prog *p = NULL;
                 bpfvm_load_opts lo = { .ext = BPFVM_EXT_CALLX, .jit_blind = v == 0 };
                 if (bpfvm_prog_load(vm, code, len, &lo, &p, NULL))
                     continue;
+                if (v == 3) { /* verified: the proven accesses are emitted without checks */
+                    bpfvm_verify_opts vo = { .mem_size = (uint32_t)t.mem_len };
+                    if (bpfvm_verify(p, &vo, NULL, NULL)) {
+                        bpfvm_prog_free(p);
+                        continue;
+                    }
+                    verified++;
+                }
                 jit_opts jo = { .no_bmi2 = v == 1, .long_jumps = v == 2 };
                 assert_int_equal(jit_prog_compile(p, &jo, NULL), 0);
                 uint8_t *mem = t.mem_len ? malloc(t.mem_len) : NULL;
@@ -865,12 +929,15 @@ static void t_conformance_variants(void **state)
     }
     free(files);
     bpfvm_vm_free(vm);
-    printf("conformance through the JIT: %d/%d blinded, %d/%d without BMI2, %d/%d with long jumps\n", passed[0],
-           total, passed[1], total, passed[2], total);
+    printf("conformance through the JIT: %d/%d blinded, %d/%d without BMI2, %d/%d with long jumps, "
+           "%d/%d verified (the others refused by bpfvm_verify, as Linux refuses them)\n",
+           passed[0], total, passed[1], total, passed[2], total, passed[3], verified);
     assert_true(total > 300);
     assert_int_equal(passed[0], total);
     assert_int_equal(passed[1], total);
     assert_int_equal(passed[2], total);
+    assert_true(verified > 250);
+    assert_int_equal(passed[3], verified);
 }
 
 typedef struct thread_arg {
@@ -928,6 +995,7 @@ int main(void)
         cmocka_unit_test(t_fault_message_exact),
         cmocka_unit_test(t_regions),
         cmocka_unit_test(t_budget_same_instruction),
+        cmocka_unit_test(t_unlimited_budget),
         cmocka_unit_test(t_deep_calls),
         cmocka_unit_test(t_helpers_keep_r1_r5),
         cmocka_unit_test(t_bpf_loop),

@@ -219,6 +219,58 @@ bool kbpf_available(char *why, size_t n)
     return true;
 }
 
+/* ---- loading with every attribute ---- */
+
+int kbpf_prog_load_ex(const void *insns, size_t n_slots, const kbpf_load_opts *o)
+{
+    if (n_slots > UINT32_MAX)
+        return -E2BIG;
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.prog_type = (uint32_t)o->prog_type;
+    a.expected_attach_type = (uint32_t)o->expected_attach_type;
+    a.prog_flags = o->prog_flags;
+    a.insns = ptr64(insns);
+    a.insn_cnt = (uint32_t)n_slots;
+    a.license = ptr64(o->license ? o->license : "GPL");
+    if (o->prog_btf_fd > 0 && o->func_info_cnt) {
+        a.prog_btf_fd = (uint32_t)o->prog_btf_fd;
+        a.func_info = ptr64(o->func_info);
+        a.func_info_cnt = o->func_info_cnt;
+        a.func_info_rec_size = sizeof(struct bpf_func_info);
+    }
+    if (o->log_level && o->log && o->logsz >= KBPF_MIN_LOG) {
+        o->log[0] = '\0';
+        a.log_level = o->log_level;
+        a.log_buf = ptr64(o->log);
+        a.log_size = (uint32_t)(o->logsz > UINT32_MAX >> 2 ? UINT32_MAX >> 2 : o->logsz);
+    }
+    return sys_bpf(BPF_PROG_LOAD, &a);
+}
+
+int kbpf_btf_load(const void *btf, size_t len, char *log, size_t logsz)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.btf = ptr64(btf);
+    a.btf_size = (uint32_t)len;
+    if (log && logsz >= KBPF_MIN_LOG) {
+        log[0] = '\0';
+        a.btf_log_buf = ptr64(log);
+        a.btf_log_size = (uint32_t)(logsz > UINT32_MAX >> 2 ? UINT32_MAX >> 2 : logsz);
+        a.btf_log_level = 1;
+    }
+    return sys_bpf(BPF_BTF_LOAD, &a);
+}
+
+long kbpf_log_verification_usec(const char *log)
+{
+    const char *p = log ? strstr(log, "verification time ") : NULL;
+    if (!p)
+        return -1;
+    return strtol(p + strlen("verification time "), NULL, 10);
+}
+
 /* ---- any map type ---- */
 
 int kbpf_map_create_any(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,

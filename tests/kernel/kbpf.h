@@ -44,6 +44,30 @@ int kbpf_prog_code_size(int prog_fd, uint32_t *jited_len, uint32_t *xlated_len);
 int kbpf_test_run(int prog_fd, const void *data, size_t len, void *data_out, size_t *len_out,
                   uint32_t repeat, uint32_t *retval, uint32_t *duration_ns);
 
+/* ---- loading with every attribute (the verifier's kernel differential) ---- */
+
+typedef struct kbpf_load_opts {
+    int prog_type;               /* enum bpf_prog_type */
+    int expected_attach_type;    /* 0 unless the type needs one */
+    uint32_t prog_flags;         /* BPF_F_STRICT_ALIGNMENT, ... */
+    const char *license;         /* NULL: "GPL" */
+    uint32_t log_level;          /* 0: none; 1, 2; 4 = BPF_LOG_STATS (may be or'ed) */
+    char *log;                   /* log buffer (needed when log_level != 0) */
+    size_t logsz;
+    int prog_btf_fd;             /* > 0: BTF for func_info */
+    const void *func_info;       /* struct bpf_func_info[func_info_cnt] */
+    uint32_t func_info_cnt;
+} kbpf_load_opts;
+
+/* BPF_BTF_LOAD of a BTF blob. Returns the fd or -errno. */
+int kbpf_btf_load(const void *btf, size_t len, char *log, size_t logsz);
+
+/* One BPF_PROG_LOAD with these attributes (no retry). Returns the fd or -errno. */
+int kbpf_prog_load_ex(const void *insns, size_t n_slots, const kbpf_load_opts *o);
+
+/* Parses "verification time N usec" from a BPF_LOG_STATS log: N, or -1. */
+long kbpf_log_verification_usec(const char *log);
+
 /* ---- any map type (map differential tests) ---- */
 
 /* BPF_MAP_CREATE with the given attributes; inner_fd < 0 when there is no inner map

@@ -377,6 +377,48 @@ static void test_hash_model(void **state)
     bpfvm_vm_free(vm);
 }
 
+
+/* In checked mode a program may write anywhere in the slab, headers included. The
+ * map must stay memory-safe and every operation must end (it may lose keys). */
+static void test_hash_scribbled(void **state)
+{
+    (void)state;
+    static const bpfvm_map_type types[] = { BPFVM_MAP_HASH, BPFVM_MAP_LRU_HASH, BPFVM_MAP_PERCPU_HASH };
+    for (int t = 0; t < 3; t++) {
+        for (int pattern = 0; pattern < 4; pattern++) {
+            bpfvm_vm *vm = bpfvm_vm_new();
+            bpfvm_map *m = mk(vm, types[t], 8, 8, 64, 0);
+            uint64_t v = 1, k, out[4];
+            for (k = 0; k < 40; k++)
+                assert_int_equal(bpfvm_map_update(m, &k, &v, 0), 0);
+            bpfvm_region r;
+            assert_int_equal(m->ops->regions(m, &r, 1), 1);
+            uint8_t *p = (uint8_t *)(uintptr_t)r.start;
+            uint64_t seed = 9 + (uint64_t)pattern;
+            for (uint64_t i = 0; i < r.len; i++)
+                p[i] = pattern == 0 ? 0xff : pattern == 1 ? 1 : pattern == 2 ? (uint8_t)rnd(&seed) : (uint8_t)(i % 3);
+            for (k = 0; k < 200; k++) {
+                int rc = bpfvm_map_update(m, &k, &v, k % 3);
+                assert_true(rc == 0 || rc == -E2BIG || rc == -EEXIST || rc == -ENOENT);
+                (void)bpfvm_map_lookup(m, &k, out);
+                (void)m->ops->lookup(m, &k, 0);
+                if (k % 5 == 0)
+                    (void)bpfvm_map_delete(m, &k);
+                uint64_t nk;
+                (void)bpfvm_map_next_key(m, &k, &nk);
+            }
+            unsigned n = 0;
+            uint64_t cur, nk;
+            for (int rc = bpfvm_map_next_key(m, NULL, &nk); !rc && n < 1000; rc = bpfvm_map_next_key(m, &cur, &nk)) {
+                cur = nk;
+                n++;
+            }
+            assert_true(n < 1000);
+            bpfvm_vm_free(vm);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_lru_new_keys_survive),
         cmocka_unit_test(test_hash_of_maps),
         cmocka_unit_test(test_hash_model),
+        cmocka_unit_test(test_hash_scribbled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

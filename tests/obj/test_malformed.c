@@ -9,7 +9,9 @@
  *   test_malformed [-p]     -p: print each case's message instead of checking it
  */
 #include "objtest.h"
+#include "fuzz_body.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 
@@ -309,6 +311,12 @@ static void btf_cases(const img *good)
     expect("BTF type offset", &m, m.n, INV, "section .BTF is malformed (Invalid argument)");
     free(m.b);
 
+    /* found by fuzz_elf: a second .BTF section leaked the first one's parse */
+    m = dup_img(good);
+    shdr(&m, find(&m, ".BTF.ext"))->sh_name = shdr(&m, find(&m, ".BTF"))->sh_name;
+    expect("two .BTF sections", &m, m.n, INV, "more than one .BTF section");
+    free(m.b);
+
     m = dup_img(good);
     secdata(&m, ".BTF.ext")[0] ^= 0xff;
     expect("BTF.ext magic", &m, m.n, INV, "section .BTF.ext: bad magic");
@@ -487,6 +495,7 @@ static void compiled_cases(void)
         { "map_in_map_no_values.o", INV,
           "map-in-map 'm' needs __array(values, struct {...}) describing its inner maps" },
         { "map_not_struct.o", INV, "map 'm': its BTF type is not a struct" },
+        { "map_in_map_key8.o", INV, "map 'm' is initialised in the object, which needs 4-byte keys (its key_size is 8)" },
         { "prog_array_not_prog.o", INV, "prog array 'jmp'[0]: '.text'+0 is not a program of this object" },
         { "extern_kfunc.o", UNS, "call to extern function 'bpf_xdp_metadata_rx_hash' (a kfunc) is not supported" },
         { "extern_kconfig.o", UNS, "extern 'LINUX_KERNEL_VERSION' (kconfig/ksym) is not supported" },
@@ -512,6 +521,30 @@ static void compiled_cases(void)
     free(m.b);
 }
 
+/* Inputs fuzz_elf found (tests/obj/fuzz_regress), replayed the way it ran them. */
+static void fuzz_regressions(void)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/obj/fuzz_regress", SRC_DIR);
+    DIR *d = opendir(dir);
+    unsigned n = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        img m = load(path);
+        fuzz_one(m.b, m.n);
+        free(m.b);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    if (!print_only)
+        printf("fuzz regressions: %u inputs replayed\n", n);
+}
+
 static img corpus(const char *name)
 {
     char path[4096];
@@ -535,6 +568,7 @@ int main(int argc, char **argv)
     corruptions(&globals, 1, 1500);
     corruptions(&tail, 2, 1500);
     corruptions(&legacy, 3, 500);
+    fuzz_regressions();
     free(globals.b);
     free(legacy.b);
     free(tail.b);

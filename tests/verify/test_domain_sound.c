@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "linux_bounds.h"
 #include "verify/domain.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
@@ -350,7 +351,8 @@ static void add_tnums(pool *p, const int *pos, int npos, uint64_t base, bool var
         v.u32_max = (uint32_t)mem[n - 1] - 1;
         pool_add(p, v, mem, n);
         v = s;
-        v.s32_max = (int32_t)(uint32_t)mem[n / 2] - 1;
+        v.s32_max = (int32_t)(uint32_t)mem[n / 2];
+        v.s32_max -= v.s32_max > INT32_MIN;
         v.u32_min = (uint32_t)mem[1] + 1;
         pool_add(p, v, mem, n);
     }
@@ -807,7 +809,7 @@ static void test_alu(void **state)
     (void)state;
     build_pools();
     double t0 = now();
-    for_pairs(pair_budget(60000), alu_all, NULL);
+    for_pairs(pair_budget(120000), alu_all, NULL);
     print_message("alu: %ld cases (%ld concrete), exact unsigned hull %.1f%%, exact signed hull %.1f%%, %.2f s\n",
                   st.alu_cases, st.concrete, 100.0 * st.alu_exact_u / st.alu_cases,
                   100.0 * st.alu_exact_s / st.alu_cases, now() - t0);
@@ -909,7 +911,7 @@ static void test_refine(void **state)
     (void)state;
     build_pools();
     double t0 = now();
-    for_pairs(pair_budget(40000), refine_pair, NULL);
+    for_pairs(pair_budget(80000), refine_pair, NULL);
     print_message("refine: %ld cases, %ld dead branches found, %ld dead not seen; branch_taken: %ld cases, "
                   "%ld decided, %ld decidable left open; %.2f s\n",
                   st.refine_cases, st.refine_dead_found, st.refine_dead_missed, st.taken_cases, st.taken_decided,
@@ -950,6 +952,132 @@ static void test_join_within(void **state)
                   st.join_not_within);
 }
 
+/* ---- precision against a model of Linux's bounds tracking (linux_bounds.c) ----------------- */
+
+/* The components in which m knows less than l: a bit per component. */
+static unsigned weaker(const scalar *m, const scalar *l)
+{
+    return (unsigned)!tnum_in(l->var, m->var) | (m->umin < l->umin) << 1 | (m->umax > l->umax) << 2 |
+           (m->smin < l->smin) << 3 | (m->smax > l->smax) << 4 | (m->u32_min < l->u32_min) << 5 |
+           (m->u32_max > l->u32_max) << 6 | (m->s32_min < l->s32_min) << 7 | (m->s32_max > l->s32_max) << 8;
+}
+
+static bool lx_wf(const scalar *s)
+{
+    return s->umin <= s->umax && s->smin <= s->smax && s->u32_min <= s->u32_max && s->s32_min <= s->s32_max;
+}
+
+static struct {
+    long alu, alu_weaker, alu_stricter, model_unsound;
+    long refine, refine_weaker, refine_stricter, taken_linux, taken_weaker, taken_stricter;
+} lx;
+
+static void lx_report(const char *what, const scalar *m, const scalar *l, const scalar *a, const scalar *b)
+{
+    char b1[400], b2[400], b3[400], b4[400];
+    print_error("less precise than Linux (%s):\n  bpfvm %s\n  linux %s\n  a %s\n  b %s\n", what, S(m, b1), S(l, b2),
+                S(a, b3), S(b, b4));
+}
+
+static void lx_alu_pair(const sample *a, const sample *b, scalar_op op, bool is32)
+{
+    scalar l = a->s;
+    if (!lx_alu(op, &l, &b->s, is32) || !lx_wf(&l))
+        return;
+    scalar m = scalar_alu(op, &a->s, &b->s, is32);
+    lx.alu++;
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++)
+            if (!scalar_contains(&l, ref_alu(op, a->v[i], b->v[j], is32)))
+                lx.model_unsound++;
+    if (weaker(&m, &l)) {
+        if (!lx.alu_weaker++)
+            lx_report(opname[op], &m, &l, &a->s, &b->s);
+    } else if (weaker(&l, &m)) {
+        lx.alu_stricter++;
+    }
+}
+
+static void lx_alu_all(const sample *a, const sample *b, void *arg)
+{
+    (void)arg;
+    for (size_t k = 0; k < sizeof binops / sizeof *binops; k++)
+        for (int is32 = 0; is32 < 2; is32++)
+            lx_alu_pair(a, b, binops[k], is32);
+    lx_alu_pair(a, a, SOP_NEG, false);
+    lx_alu_pair(a, a, SOP_NEG, true);
+}
+
+static void lx_refine_pair(const sample *a, const sample *b, void *arg)
+{
+    (void)arg;
+    for (int op = SC_EQ; op <= SC_SET; op++)
+        for (int is32 = 0; is32 < 2; is32++) {
+            int lt = lx_branch_taken((scalar_cond)op, &a->s, &b->s, is32);
+            int mt = scalar_branch_taken((scalar_cond)op, &a->s, &b->s, is32);
+            if (lt >= 0) {
+                lx.taken_linux++;
+                if (mt != lt && !lx.taken_weaker++) {
+                    char b1[400], b2[400];
+                    print_error("branch_taken(%d%s): Linux %d, bpfvm %d\n  a %s\n  b %s\n", op, is32 ? "/32" : "",
+                                lt, mt, S(&a->s, b1), S(&b->s, b2));
+                }
+                continue;
+            }
+            if (mt >= 0) {
+                lx.taken_stricter++;
+                continue;
+            }
+            for (int taken = 0; taken < 2; taken++) {
+                scalar la = a->s, lb = b->s, ma = a->s, mb = b->s;
+                lx_refine((scalar_cond)op, taken, &la, &lb, is32);
+                if (!lx_wf(&la) || !lx_wf(&lb))
+                    continue;
+                if (!scalar_refine((scalar_cond)op, taken, &ma, &mb, is32)) {
+                    lx.refine_stricter++;
+                    continue;
+                }
+                lx.refine++;
+                if (weaker(&ma, &la) || weaker(&mb, &lb)) {
+                    if (!lx.refine_weaker++) {
+                        char what[64];
+                        snprintf(what, sizeof what, "refine %d%s %s", op, is32 ? "/32" : "", taken ? "taken" : "not");
+                        lx_report(what, weaker(&ma, &la) ? &ma : &mb, weaker(&ma, &la) ? &la : &lb, &a->s, &b->s);
+                    }
+                } else if (weaker(&la, &ma) || weaker(&lb, &mb)) {
+                    lx.refine_stricter++;
+                }
+            }
+        }
+}
+
+static void test_vs_linux(void **state)
+{
+    (void)state;
+    build_pools();
+    double t0 = now();
+    for_pairs(pair_budget(60000), lx_alu_all, NULL);
+    /* shifts by every constant count, which is what Linux tracks */
+    int stride = sweep == 0 ? 9 : 3;
+    for (int i = 0; i < big.n; i += stride)
+        for (uint64_t k = 0; k < 64; k++) {
+            sample c = { .s = scalar_const(k), .n = 1, .v = { k } };
+            for (int op = SOP_LSH; op <= SOP_ARSH; op++)
+                for (int is32 = 0; is32 < 2; is32++)
+                    if (!is32 || k < 32)
+                        lx_alu_pair(&big.s[i], &c, (scalar_op)op, is32);
+        }
+    for_pairs(pair_budget(40000), lx_refine_pair, NULL);
+    print_message("vs Linux: alu %ld cases: %ld less precise, %ld strictly more precise (model unsound on %ld "
+                  "values); refine %ld cases: %ld less precise, %ld more precise or dead; branch_taken: Linux "
+                  "decided %ld, bpfvm disagreed on %ld, decided %ld more; %.2f s\n",
+                  lx.alu, lx.alu_weaker, lx.alu_stricter, lx.model_unsound, lx.refine, lx.refine_weaker,
+                  lx.refine_stricter, lx.taken_linux, lx.taken_weaker, lx.taken_stricter, now() - t0);
+    assert_int_equal(lx.alu_weaker, 0);
+    assert_int_equal(lx.refine_weaker, 0);
+    assert_int_equal(lx.taken_weaker, 0);
+}
+
 int main(void)
 {
     init_sweep();
@@ -957,7 +1085,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tnum_ops), cmocka_unit_test(test_sync),   cmocka_unit_test(test_unary),
         cmocka_unit_test(test_alu),      cmocka_unit_test(test_shift),  cmocka_unit_test(test_refine),
-        cmocka_unit_test(test_join_within),
+        cmocka_unit_test(test_join_within), cmocka_unit_test(test_vs_linux),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     print_message("sweep %s: %.2f s\n", sweep == 0 ? "small" : sweep == 1 ? "normal" : "full", now() - t0);

@@ -68,6 +68,12 @@ int helpers(__u64 *mem)
     res.probe_str_rc = bpf_probe_read_kernel_str(res.probe_str, sizeof res.probe_str, (void *)mem[2]);
     char tmp[4];
     res.probe_str_bad_rc = bpf_probe_read_user_str(tmp, sizeof tmp, (void *)mem[1]);
+    /* the legacy forms (4, 45) */
+    v = 0;
+    res.probe_legacy_rc = bpf_probe_read(&v, 8, (void *)mem[0]);
+    res.probe_legacy_val = v;
+    res.probe_legacy_str_rc = bpf_probe_read_str(tmp, sizeof tmp, (void *)mem[2]); /* "hel" + NUL */
+    __builtin_memcpy(res.probe_legacy_str, tmp, 4);
 
     /* built at run time: a constant array would go to .rodata with a pointer
      * relocation, which neither libbpf nor bpfvm applies to data */

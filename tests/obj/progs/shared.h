@@ -43,6 +43,9 @@ struct helper_results {
     __s64 probe_ok_rc, probe_bad_rc, probe_user_rc, probe_str_rc, probe_str_bad_rc;
     __u64 probe_ok_val, probe_bad_val, probe_user_val;
     char probe_str[16];
+    __s64 probe_legacy_rc, probe_legacy_str_rc;
+    __u64 probe_legacy_val;
+    char probe_legacy_str[8];
     __s64 snprintf_rc;
     char snprintf_out[64];
     __s64 snprintf_small_rc;
