@@ -4,7 +4,8 @@
  * Invariants: value memory that programs can touch lies in the regions the map
  * reports (for checked mode), is 8-byte aligned, and never moves while the map lives.
  * Map memory is shared with programs that write it without locks, so the runtime
- * itself only touches it with (relaxed) atomic accesses: map_copy_in/out below.
+ * itself only touches it with atomic accesses (map_copy_in/out below: plain moves
+ * on x86-64), which keeps host copies race-free for ThreadSanitizer too.
  */
 #ifndef BPFVM_MAP_H
 #define BPFVM_MAP_H
@@ -56,8 +57,9 @@ typedef struct map_ops {
     void (*free)(bpfvm_map *m);
 
     /* ---- program side (helpers): Linux semantics, may run on many threads ---- */
-    /* Pointer to the value for key (this CPU's for per-CPU maps) or NULL. For
-     * map-in-map the "value" is the inner bpfvm_map*, for prog arrays NULL. */
+    /* Pointer to the value for key (CPU cpu's for per-CPU maps; a cpu >= ncpus
+     * wraps around) or NULL. For map-in-map the "value" is the inner bpfvm_map*,
+     * for prog arrays, queues, stacks and ring buffers NULL. */
     void *(*lookup)(bpfvm_map *m, const void *key, uint32_t cpu);
     /* 0 or -errno. value is one value (this CPU's slot for per-CPU maps). update
      * and delete refuse BPF_F_RDONLY_PROG maps with -EPERM (Linux refuses such

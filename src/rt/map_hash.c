@@ -1,10 +1,11 @@
 /* map_hash.c — hash maps: HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS.
- * Open addressing with linear probing over one preallocated slab of slots, twice
- * as many as max_entries (a power of 2): each slot holds an 8-byte header, the key
+ * Open addressing with linear probing over one preallocated slab of slots (a power
+ * of 2, 1.5 to 3 times max_entries): each slot holds an 8-byte header, the key
  * (zero-padded to 8) and the value(s), so a lookup usually costs one cache miss, a
  * value never moves while its key lives, and every value pointer given to programs
  * lies in one region. Deleting leaves a tombstone; tombstones that end a probe run
- * are swept back to empty, with every writer lock held, when they pile up.
+ * are swept back to empty, with every writer lock held, when they fill half of the
+ * spare slots.
  * Writers lock the segment (64 slots) of the key's home slot, so all writers of one
  * key are serialized; writers of different segments whose runs overlap claim free
  * slots with a compare-and-swap. Readers take no lock: a slot becomes LIVE with a
@@ -62,6 +63,7 @@ typedef struct htab {
     uint32_t count;       /* atomic: LIVE + BUSY slots */
     uint32_t tombs;       /* atomic: TOMB slots */
     uint32_t sweep_at;    /* atomic: sweep when tombs exceeds this */
+    uint32_t sweep_slack; /* tombstones allowed on top of those a sweep leaves */
     uint64_t hand;        /* atomic: LRU clock hand */
 } htab;
 
@@ -303,7 +305,7 @@ static void sweep(htab *h)
         }
     }
     /* tombstones inside runs stay until inserts reuse them */
-    __atomic_store_n(&h->sweep_at, __atomic_load_n(&h->tombs, __ATOMIC_RELAXED) + (h->mask + 1) / 8,
+    __atomic_store_n(&h->sweep_at, __atomic_load_n(&h->tombs, __ATOMIC_RELAXED) + h->sweep_slack,
                      __ATOMIC_RELAXED);
     for (uint32_t l = h->nlocks; l-- > 0;)
         map_unlock(&h->locks[l]);
@@ -728,11 +730,14 @@ static int htab_alloc(bpfvm_map *m, bpfvm_error *err)
     h->vlen = h->of_maps ? 8 : h->percpu ? m->ncpus * m->value_stride : m->value_stride;
     h->esize = h->voff + h->vlen;
     h->seed = make_seed(m);
-    /* Twice as many slots as keys: probe runs stay short (load factor <= 1/2). */
-    uint64_t slots = pow2_at_least(h->max) * 2;
+    /* A power of 2 at least 1.5 times max_entries: the load factor stays between
+     * 1/3 and 2/3, so probe runs stay short, without the 4x of "twice the next
+     * power of 2" when max_entries is just above a power of 2. */
+    uint64_t slots = pow2_at_least((uint64_t)h->max + h->max / 2 + 1);
     h->mask = (uint32_t)(slots - 1);
     h->nlocks = (uint32_t)((slots + (1u << SEG_SHIFT) - 1) >> SEG_SHIFT);
-    h->sweep_at = (uint32_t)(slots / 4);
+    h->sweep_slack = (uint32_t)((slots - h->max) / 2);
+    h->sweep_at = h->sweep_slack;
     if (__builtin_mul_overflow((size_t)slots, (size_t)h->esize, &h->slab_size) ||
         !(h->slab = map_area_alloc(h->slab_size)) || !(h->locks = calloc(h->nlocks, sizeof(uint32_t)))) {
         htab_free(m);

@@ -25,7 +25,11 @@ static const char *mem_verb(bool write) { return write ? "write" : "read"; }
 
 static int need_init(venv *e, vstate *s, uint32_t i, int regno)
 {
-    if (cur_frame(s)->regs[regno].type == T_NOT_INIT)
+    const reg *r = &cur_frame(s)->regs[regno];
+    if (r->type == T_NOT_INIT && regno == 0 && r->stale)
+        return vreject(e, i, "R0 is read, but the function called at instruction %u returned without setting it",
+                       r->stale - 1);
+    if (r->type == T_NOT_INIT)
         return vreject(e, i, "R%d is read before it is written (it holds no value on this path)", regno);
     return 0;
 }
@@ -102,7 +106,9 @@ static int ptr_arith(venv *e, vstate *s, uint32_t i, int dregno, reg *ptr, const
     const char *pname = reg_type_name(ptr);
     if (ptr->maybe_null)
         return vreject(e, i, "R%d is a %s: pointer arithmetic before the NULL check is not allowed", dregno, pname);
-    if (ptr->type == T_PKT_END || ptr->type == T_MAP || ptr->type == T_FUNC)
+    /* Linux: no arithmetic on packet end or map pointers, except adding 0 to a map */
+    bool add0 = op == SOP_ADD && sc->type == T_SCALAR && scalar_is_const(&sc->s) && !scalar_const_value(&sc->s);
+    if (ptr->type == T_PKT_END || (ptr->type == T_MAP && !add0) || (ptr->type == T_FUNC && e->opts.unprivileged))
         return vreject(e, i, "R%d is a %s: arithmetic on it is not allowed", dregno, pname);
     if (scregno >= 0)
         vprecise(e, s, scregno);
@@ -446,7 +452,8 @@ static int check_mem(venv *e, uint32_t i, const reg *r, access *a)
     access_range(r, a, &lo, &hi);
     char sp[96];
     if (lo < 0 || hi > r->mem_size)
-        return vreject(e, i, "R%d pointer to memory: %s of %s %s outside its %u bytes", a->regno, mem_verb(a->write),
+        return vreject(e, i, "R%d pointer to %s: %s of %s %s outside its %u bytes", a->regno,
+                       r->ref_id ? "a ring buffer record" : "memory", mem_verb(a->write),
                        span(sp, sizeof sp, a->size, lo, hi, false), scalar_is_const(&r->s) ? "is" : "may fall",
                        r->mem_size);
     reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
@@ -474,8 +481,9 @@ static int check_packet(venv *e, uint32_t i, const reg *r, access *a)
                        "pointer with %s first", a->regno, reg_type_name(r), mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false),
                        end);
     if (hi > r->range)
-        return vreject(e, i, "R%d %s: %s of %s goes past the %u bytes proven by comparing with %s",
-                       a->regno, reg_type_name(r), mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false), r->range, end);
+        return vreject(e, i, "R%d %s: %s of %s goes past the %u byte%s proven by comparing with %s", a->regno,
+                       reg_type_name(r), mem_verb(a->write), span(sp, sizeof sp, a->size, lo, hi, false), r->range,
+                       r->range == 1 ? "" : "s", end);
     if (a->write && a->value && reg_is_pointer(a->value) && e->opts.unprivileged)
         return vreject(e, i, "storing a pointer into the packet leaks an address");
     reg_mark_scalar(&a->result, scalar_unknown_size((uint8_t)a->size));
@@ -578,8 +586,8 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
         ptr_bytes |= t == STACK_SPILL && reg_is_pointer(&sl->spilled);
     }
     if (uninit && e->opts.unprivileged)
-        return vreject(e, i, "R%d pointer to stack: %s of %u bytes at fp%lld reads stack bytes that were never written",
-                       a->regno, mem_verb(a->write), a->size, (long long)lo);
+        return vreject(e, i, "R%d pointer to stack: %s of %u bytes at fp%lld reads stack bytes never written, which "
+                       "unprivileged programs may not do", a->regno, mem_verb(a->write), a->size, (long long)lo);
     if (a->atomic) {
         if (ptr_bytes && e->opts.unprivileged)
             return vreject(e, i, "R%d: an atomic operation on a spilled pointer leaks an address", a->regno);
@@ -640,6 +648,15 @@ static int check_access(venv *e, vstate *s, uint32_t i, access *a)
         rc = check_mem(e, i, r, a);
         break;
     case T_SCALAR:
+        if (r->stale) {
+            uint32_t at = r->stale - 1;
+            const bpfvm_helper_proto *p = bpfvm_helper_get_proto(e->prog->vm, (uint32_t)e->insns[at].imm);
+            return vreject(e, i, "R%d is no longer a pointer: %s at instruction %u %s", a->regno,
+                           bpfvm_helper_name(e->prog->vm, (uint32_t)e->insns[at].imm), at,
+                           p && p->releases_ref ? "released the ring buffer record it pointed to"
+                                                : "may have moved the packet: load ctx->data and data_end again "
+                                                  "and check the bounds again");
+        }
         return vreject(e, i, "R%d is a scalar, not a pointer: it cannot be dereferenced", a->regno);
     default:
         return vreject(e, i, "R%d is a %s: it cannot be dereferenced", a->regno, reg_type_name(r));
@@ -1141,22 +1158,30 @@ static int helper_const_str(venv *e, vstate *s, uint32_t i, int regno)
     return 0;
 }
 
-typedef struct pkt_clear {
-    int dummy;
-} pkt_clear;
+/* Pointers a helper invalidates become unknown numbers that remember which call
+ * did it (for the message of a later dereference). */
+typedef struct invalidate {
+    uint32_t ref;   /* clear_ref: the released reference */
+    uint32_t insn;  /* the helper call */
+} invalidate;
 
 static void clear_pkt(venv *e, reg *r, void *arg)
 {
-    (void)e, (void)arg;
-    if (r->type == T_PKT || r->type == T_PKT_META || r->type == T_PKT_END)
+    (void)e;
+    if (r->type == T_PKT || r->type == T_PKT_META || r->type == T_PKT_END) {
         reg_mark_unknown(r);
+        r->stale = ((invalidate *)arg)->insn + 1;
+    }
 }
 
 static void clear_ref(venv *e, reg *r, void *arg)
 {
     (void)e;
-    if (r->ref_id && r->ref_id == *(uint32_t *)arg)
+    invalidate *v = arg;
+    if (r->ref_id && r->ref_id == v->ref) {
         reg_mark_unknown(r);
+        r->stale = v->insn + 1;
+    }
 }
 
 static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vstate **fork)
@@ -1244,6 +1269,9 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
             if (r->type != T_FUNC)
                 return vreject(e, i, "R%d is a %s, but helper %s expects a BPF function (a callback)", regno,
                                reg_type_name(r), name);
+            if (r->off || !scalar_is_const(&r->s) || scalar_const_value(&r->s))
+                return vreject(e, i, "R%d points inside a function: helper %s needs the address of the callback "
+                               "itself", regno, name);
             break;
         case BPFVM_ARG_ALLOC_MEM:
             if (r->type == T_MEM && r->ref_id && r->maybe_null)
@@ -1284,9 +1312,9 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
             return vreject(e, i, "R2: bpf_ringbuf_reserve of %llu bytes is too large", (unsigned long long)alloc_size);
     }
     if (p->releases_ref) {
-        uint32_t ref = f->regs[1].ref_id;
-        drop_ref(s, ref);
-        for_each_reg(s, clear_ref, e, &ref);
+        invalidate v = { f->regs[1].ref_id, i };
+        drop_ref(s, v.ref);
+        for_each_reg(s, clear_ref, e, &v);
     }
     /* bpf_loop: explore the callback as a call from here (its exit comes back to
      * this call), and the continuation. As Linux, a path calls the callback at most
@@ -1373,8 +1401,10 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
         break;
     }
     }
-    if (p->changes_packet)
-        for_each_reg(s, clear_pkt, e, NULL);
+    if (p->changes_packet) {
+        invalidate v = { 0, i };
+        for_each_reg(s, clear_pkt, e, &v);
+    }
     s->insn = i + 1;
     return CHECK_NEXT;
 }
@@ -1418,9 +1448,14 @@ static int check_exit(venv *e, vstate *s, uint32_t i)
 {
     vframe *f = cur_frame(s);
     reg *r0 = &f->regs[0];
-    if (r0->type == T_NOT_INIT)
+    /* a function may leave R0 unset (clang does when callers ignore the result):
+     * the caller just cannot read it (Linux) */
+    if (r0->type == T_NOT_INIT && !s->curframe && r0->stale)
+        return vreject(e, i, "R0 is not set before exit: the program returns the result of the function called at "
+                       "instruction %u, which returned without setting it", r0->stale - 1);
+    if (r0->type == T_NOT_INIT && (!s->curframe || f->callback))
         return vreject(e, i, "R0 is not set before exit: the %s must return a value",
-                       s->curframe ? (f->callback ? "callback" : "function") : "program");
+                       s->curframe ? "callback" : "program");
     if (s->curframe) {
         if (r0->type == T_STACK && r0->frameno == s->curframe)
             return vreject(e, i, "R0: returning a pointer to the function's own stack frame, which ends here");
@@ -1454,6 +1489,8 @@ static int check_exit(venv *e, vstate *s, uint32_t i)
             return CHECK_NEXT;
         }
         caller->regs[0] = ret;
+        if (ret.type == T_NOT_INIT) /* remembered for the message if the caller reads it */
+            caller->regs[0].stale = callsite + 1;
         for (int r = 1; r <= 5; r++)
             reg_mark_not_init(&caller->regs[r]);
         s->insn = callsite + 1;

@@ -38,6 +38,9 @@ typedef struct reg {
     uint32_t mem_size;     /* T_MEM */
     uint32_t subprog;      /* T_FUNC: target slot */
     const bpfvm_map *map;  /* T_MAP, T_MAP_VALUE */
+    uint32_t stale;        /* messages only (0: none): a scalar that was a pointer until the
+                              helper call at insn stale - 1 invalidated it; an unset R0
+                              left by the function called at insn stale - 1 */
     scalar s;              /* scalars: the value; pointers: the variable offset */
 } reg;
 
@@ -91,6 +94,7 @@ typedef struct vstate {
     struct vstate *parent;
     uint32_t branches;
     bool in_loop_ok;          /* reached again through may_goto or a bpf_loop callback */
+    uint32_t hits, misses;    /* explored states: how often they pruned, or did not */
     uint32_t ckpt;            /* a checkpoint kept only for its path (walk.c): index + 1 in
                                  venv.ckpt, 0 for states in the explored lists */
     hist_entry *hist;         /* the steps since `parent` (for a stored state: up to it) */

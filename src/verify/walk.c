@@ -20,7 +20,7 @@
 
 #define COMPLEXITY_LIMIT_INSNS 1000000u
 #define COMPLEXITY_LIMIT_JMP_SEQ 8192u
-#define MAX_STATES_PER_INSN 64u
+#define MAX_STATES_PER_INSN 256u /* a memory bound; states that keep missing are dropped first */
 #define CHECKPOINT_HIST 64u /* longest history kept without a snapshot when the list is full */
 
 /* ---- log and errors --------------------------------------------------------------- */
@@ -256,6 +256,23 @@ static void path_done(venv *e, vstate *s)
     }
 }
 
+/* Keeps s (a snapshot some paths still descend from) as a checkpoint outside the
+ * explored lists: path_done frees it when its last path ends. */
+static int ckpt_add(venv *e, vstate *s)
+{
+    if (e->nckpt == e->capckpt) {
+        uint32_t cap = e->capckpt ? e->capckpt * 2 : 64;
+        vstate **v = realloc(e->ckpt, cap * sizeof *v);
+        if (!v)
+            return -1;
+        e->ckpt = v;
+        e->capckpt = cap;
+    }
+    e->ckpt[e->nckpt++] = s;
+    s->ckpt = e->nckpt;
+    return 0;
+}
+
 /* Makes a snapshot of cur its new parent: listed in x (for pruning), or else
  * only a checkpoint that ends cur's history (precision backtracking walks the
  * history since the nearest snapshot, so it must stay short). */
@@ -269,14 +286,6 @@ static int snapshot(venv *e, vstate *cur, explored *x)
         x->v = v;
         x->cap = cap;
     }
-    if (!x && e->nckpt == e->capckpt) {
-        uint32_t cap = e->capckpt ? e->capckpt * 2 : 64;
-        vstate **v = realloc(e->ckpt, cap * sizeof *v);
-        if (!v)
-            return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
-        e->ckpt = v;
-        e->capckpt = cap;
-    }
     vstate *snap = vstate_clone(cur);
     if (!snap)
         return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
@@ -284,14 +293,13 @@ static int snapshot(venv *e, vstate *cur, explored *x)
     snap->branches = 1;
     cur->parent = snap;
     cur->nhist = 0; /* the snapshot keeps the history up to here */
+    account(e, snap, true);
     if (x) {
         x->v[x->n++] = snap;
         e->stored++;
-    } else {
-        e->ckpt[e->nckpt++] = snap;
-        snap->ckpt = e->nckpt;
+    } else if (ckpt_add(e, snap)) {
+        return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
     }
-    account(e, snap, true);
     return 0;
 }
 
@@ -304,19 +312,30 @@ static int prune_or_store(venv *e, vstate *cur)
         vstate *o = x->v[k];
         if (o->branches == 0) {
             if (states_covered(e, o, cur, false)) {
+                o->hits++;
                 vprecise_like(e, cur, o);
                 return 1;
             }
-            continue;
-        }
-        if (e->loop_ok[i] || cur->in_loop_ok) {
+        } else if (e->loop_ok[i] || cur->in_loop_ok) {
             if (states_covered(e, o, cur, false)) {
+                o->hits++;
                 vprecise_like(e, cur, o);
                 return 1; /* a bounded loop (may_goto, bpf_loop): its state repeats */
             }
         } else if (states_covered(e, o, cur, true) && is_ancestor(o, cur)) { /* (the cheap test first) */
             return vreject(e, i, "infinite loop: the program can come back to this instruction in exactly the "
                            "same state, so it may never terminate");
+        }
+        /* Linux's heuristic: a state that keeps missing is dropped from the list (a
+         * state still being explored stays alive as a checkpoint of its paths) */
+        if (++o->misses > o->hits * 3 + 3) {
+            x->v[k--] = x->v[--x->n];
+            if (o->branches == 0) {
+                account(e, o, false);
+                vstate_free(o);
+            } else if (ckpt_add(e, o)) {
+                return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
+            }
         }
     }
     if (x->n >= MAX_STATES_PER_INSN) /* full: only cut a long history */

@@ -7,7 +7,8 @@
  * stack addresses rewritten as offsets from the stack's base (learnt by a probe run
  * through the same call path just before); a program whose
  * results depend on where the stack is (it computes with r10 itself) is detected
- * by running each engine again with the stack elsewhere, and is not counted.
+ * by running each engine again with the stack elsewhere, and is not counted
+ * (JITDIFF_DEBUG=1 in the environment prints the runs of such a program).
  */
 #ifndef BPFVM_TESTS_JITDIFF_H
 #define BPFVM_TESTS_JITDIFF_H

@@ -19,7 +19,7 @@ r0 = 2
 exit
 
 #@ case adjust_head_old_pointer
-#@ expect reject 9: R7 is a scalar, not a pointer: it cannot be dereferenced
+#@ expect reject 9: R7 is no longer a pointer: bpf_xdp_adjust_head at instruction 8 may have moved the packet: load ctx->data and data_end again and check the bounds again
 r6 = r1
 r7 = *(u32 *)(r6 + 0)
 r3 = *(u32 *)(r6 + 4)
@@ -51,7 +51,7 @@ r0 = 2
 exit
 
 #@ case adjust_head_spilled_pointer
-#@ expect reject 11: R7 is a scalar, not a pointer: it cannot be dereferenced
+#@ expect reject 11: R7 is no longer a pointer: bpf_xdp_adjust_head at instruction 9 may have moved the packet: load ctx->data and data_end again and check the bounds again
 r6 = r1
 r7 = *(u32 *)(r6 + 0)
 r3 = *(u32 *)(r6 + 4)
@@ -69,7 +69,7 @@ r0 = 2
 exit
 
 #@ case adjust_tail_old_pointer
-#@ expect reject 9: R7 is a scalar, not a pointer: it cannot be dereferenced
+#@ expect reject 9: R7 is no longer a pointer: bpf_xdp_adjust_tail at instruction 8 may have moved the packet: load ctx->data and data_end again and check the bounds again
 r6 = r1
 r7 = *(u32 *)(r6 + 0)
 r3 = *(u32 *)(r6 + 4)
@@ -124,7 +124,7 @@ exit
 
 #@ case tc_store_bytes_old_pointer
 #@ type tc
-#@ expect reject 14: R7 is a scalar, not a pointer: it cannot be dereferenced
+#@ expect reject 14: R7 is no longer a pointer: bpf_skb_store_bytes at instruction 13 may have moved the packet: load ctx->data and data_end again and check the bounds again
 r6 = r1
 r7 = *(u32 *)(r6 + 76)
 r3 = *(u32 *)(r6 + 80)
@@ -146,7 +146,7 @@ exit
 
 #@ case tc_l3_csum_replace_old_pointer
 #@ type tc
-#@ expect reject 12: R7 is a scalar, not a pointer: it cannot be dereferenced
+#@ expect reject 12: R7 is no longer a pointer: bpf_l3_csum_replace at instruction 11 may have moved the packet: load ctx->data and data_end again and check the bounds again
 r6 = r1
 r7 = *(u32 *)(r6 + 76)
 r3 = *(u32 *)(r6 + 80)

@@ -259,14 +259,40 @@ r0 = *(u32 *)(r1 + 0)
 r0 = 2
 exit
 
-#@ case function_pointer_plus
-#@ expect reject 2: R2 is a pointer to function: arithmetic on it is not allowed
+#@ case function_pointer_plus_privileged_ok
+# privileged: allowed (as in Linux) as long as the moved pointer is not used as a callback
+#@ expect accept
 r2 = code_addr(4) ll
 r2 += 8
 r0 = 2
 exit
 f:
 r0 = 0
+exit
+
+#@ case function_pointer_plus_as_callback
+#@ expect reject 6: R2 points inside a function: helper bpf_loop needs the address of the callback itself
+r2 = code_addr(8) ll
+r2 += 8
+r1 = 1
+r3 = 0
+r4 = 0
+call 181
+r0 = 2
+exit
+f:
+r0 = 0
+exit
+
+#@ case map_pointer_plus_zero_ok
+#@ expect accept
+r1 = map_by_fd(1) ll
+r1 += 0
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+call 1
+r0 = 2
 exit
 
 #@ case uninit_pointer_arith

@@ -112,7 +112,7 @@ r0 = 2
 exit
 
 #@ case use_after_submit
-#@ expect reject 10: R6 is a scalar, not a pointer: it cannot be dereferenced
+#@ expect reject 10: R6 is no longer a pointer: bpf_ringbuf_submit at instruction 9 released the ring buffer record it pointed to
 r1 = map_by_fd(1) ll
 r2 = 16
 r3 = 0
@@ -128,7 +128,7 @@ r0 = 2
 exit
 
 #@ case write_past_record
-#@ expect reject 6: R0 pointer to memory: write of 8 bytes at offset 12 is outside its 16 bytes
+#@ expect reject 6: R0 pointer to a ring buffer record: write of 8 bytes at offset 12 is outside its 16 bytes
 r1 = map_by_fd(1) ll
 r2 = 16
 r3 = 0
@@ -143,7 +143,7 @@ r0 = 2
 exit
 
 #@ case read_before_record
-#@ expect reject 6: R0 pointer to memory: read of 8 bytes at offset -8 is outside its 16 bytes
+#@ expect reject 6: R0 pointer to a ring buffer record: read of 8 bytes at offset -8 is outside its 16 bytes
 r1 = map_by_fd(1) ll
 r2 = 16
 r3 = 0

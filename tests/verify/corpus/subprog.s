@@ -53,7 +53,7 @@ r0 = 0
 exit
 
 #@ case callee_without_r0
-#@ expect reject 3: R0 is not set before exit: the function must return a value
+#@ expect reject 1: R0 is not set before exit: the program returns the result of the function called at instruction 0, which returned without setting it
 call f
 exit
 f:
@@ -61,7 +61,7 @@ r1 = 0
 exit
 
 #@ case callee_r0_on_one_path_only
-#@ expect reject 5: R0 is not set before exit: the function must return a value
+#@ expect reject 1: R0 is not set before exit: the program returns the result of the function called at instruction 0, which returned without setting it
 call f
 exit
 f:

@@ -266,7 +266,7 @@ r0 = 0
 exit
 
 #@ case ringbuf_record_var_write_past
-#@ expect reject 10: R1 pointer to memory: write of 8 bytes at offsets 0..15 may fall outside its 16 bytes
+#@ expect reject 10: R1 pointer to a ring buffer record: write of 8 bytes at offsets 0..15 may fall outside its 16 bytes
 r6 = *(u32 *)(r1 + 0)
 r1 = map_by_fd(2) ll
 r2 = 16
