@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PKGS="cmake make gcc libc6-dev pkg-config libcmocka-dev libelf-dev libbpf-dev zlib1g-dev libpcap-dev clang llvm clang-19"
+PKGS="cmake make gcc libc6-dev pkg-config libcmocka-dev libelf-dev libbpf-dev zlib1g-dev libpcap-dev libcapstone-dev clang llvm clang-19"
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 install_deps() {

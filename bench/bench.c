@@ -21,7 +21,8 @@
 #include "bpfvm.h"
 #include "kbpf.h"
 #include "kdiff.h"
-#include "rt/vm.h" /* prog->facts, when bpfvm's verifier gives up on a workload */
+#include "exec/jit.h" /* jit_prog_compile with options: the size of the code that is timed */
+#include "rt/vm.h"     /* prog->facts, when bpfvm's verifier gives up on a workload */
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -63,7 +64,10 @@ typedef struct wl {
     bpfvm_prog *prog;
     bpfvm_prog *prog_proven;     /* the same, every memory access marked FACT_MEM_SAFE */
     uint64_t compile_ns;         /* JIT compile of prog (best of several) */
-    size_t code_bytes;           /* its machine code */
+    size_t code_bytes;           /* its machine code (with step-budget charges, the default) */
+    size_t code_timed;           /* the code the jit column runs: no budget charges */
+    size_t code_timed_proven;    /* the code the jit-proven column runs */
+    size_t ool_timed_proven;     /* of which out of line (entries, exits, slow paths) */
     uint32_t kernel_jited;       /* the kernel's jited_prog_len (wrapped program) */
     size_t kernel_slots;         /* the wrapped program's slots */
     bool facts_by_hand;          /* bpfvm_verify gave up: jit-proven uses facts set by hand */
@@ -303,6 +307,33 @@ static void kernel_load(wl *w, const void *code, size_t slots)
         w->kernel_jited = 0;
 }
 
+/* The size of the code a run without a step budget uses (the variant bpfvm_run
+ * compiles on the first such run: no budget charges on backward jumps), for a fresh
+ * copy of the program with the given facts (NULL: checked mode). */
+static size_t timed_code_size(const wl *w, const void *code, size_t len, const uint8_t *facts, size_t *ool)
+{
+    bpfvm_error err;
+    bpfvm_load_opts lo = { .ext = 0, .name = w->name };
+    bpfvm_prog *p;
+    if (bpfvm_prog_load(w->vm, code, len, &lo, &p, &err) < 0)
+        die("%s: %s", w->name, err.msg);
+    if (facts) {
+        p->facts = malloc(w->slots);
+        if (!p->facts)
+            die("out of memory");
+        memcpy(p->facts, facts, w->slots);
+    }
+    jit_opts jo = { .no_budget = true };
+    bpfvm_jit_info ji;
+    if (jit_prog_compile(p, &jo, &err) < 0 || bpfvm_prog_jit_info(p, &ji, &err) < 0)
+        die("%s: JIT: %s", w->name, err.msg);
+    size_t n = ji.code_size;
+    if (ool)
+        *ool = ji.insn_offsets[0];
+    bpfvm_prog_free(p);
+    return n;
+}
+
 /* The JIT: compile time (best of a few compiles of fresh copies), code size, and a
  * copy of the program whose memory accesses are all marked proven. */
 static void jit_setup(wl *w, const void *code, size_t len)
@@ -340,6 +371,8 @@ static void jit_setup(wl *w, const void *code, size_t len)
     }
     if (bpfvm_prog_jit(w->prog_proven, &err) < 0)
         die("%s: JIT: %s", w->name, err.msg);
+    w->code_timed = timed_code_size(w, code, len, NULL, NULL);
+    w->code_timed_proven = timed_code_size(w, code, len, w->prog_proven->facts, &w->ool_timed_proven);
 }
 
 static void setup_code(wl *w, const char *name, native_fn fn, const void *code, size_t len)
@@ -756,43 +789,67 @@ int main(int argc, char **argv)
             break;
         }
 
-    printf("\nCompile time and code size (bpfvm: the whole mapping's code, out-of-line checks included; "
-           "kernel: jited_prog_len of the wrapped program, %d more slots):\n\n", 9);
-    printf("| workload | BPF slots | JIT compile µs | compile ns/slot | JIT code bytes | bytes/slot "
-           "| kernel code bytes | kernel bytes/slot | jit/kernel bytes per slot |\n");
-    printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-    double cl[6] = { 0 };
+    printf("\nCompile time and code size. Compile: bpfvm_prog_jit of the program as loaded (checked, with "
+           "step-budget charges: what `bpfvm run --no-verify --jit` compiles), best of 15, mmap and mprotect "
+           "included. Code bytes: the whole mapping's code, out-of-line code included, of the two variants "
+           "timed above (no budget charges); kernel: jited_prog_len of the wrapped program (%d more "
+           "slots, counted in its bytes/slot):\n\n", 9);
+    printf("| workload | BPF slots | JIT compile µs | compile ns/slot | jit code bytes | jit-proven code bytes "
+           "| kernel code bytes | jit bytes/slot | jit-proven bytes/slot | kernel bytes/slot "
+           "| jit/kernel per slot | jit-proven/kernel per slot |\n");
+    printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    double cl[8] = { 0 };
     for (size_t i = 0; i < nw; i++) {
         const wl *w = &ws[i];
-        double v[6];
+        double v[8];
         v[0] = (double)w->compile_ns / 1e3;
         v[1] = (double)w->compile_ns / (double)w->slots;
-        v[2] = (double)w->code_bytes / (double)w->slots;
-        v[3] = w->kernel_jited ? (double)w->kernel_jited / (double)w->kernel_slots : NAN;
-        v[4] = v[2] / v[3];
-        for (int k = 0; k < 5; k++)
+        v[2] = (double)w->code_timed / (double)w->slots;
+        v[3] = (double)w->code_timed_proven / (double)w->slots;
+        v[4] = w->kernel_jited ? (double)w->kernel_jited / (double)w->kernel_slots : NAN;
+        v[5] = v[2] / v[4];
+        v[6] = v[3] / v[4];
+        for (int k = 0; k < 7; k++)
             cl[k] += isnan(v[k]) ? NAN : log(v[k]);
-        char kb[32], kbs[32], ratio[32];
-        snprintf(kb, sizeof kb, "%u", w->kernel_jited);
-        if (isnan(v[3])) {
+        char kb[32], kbs[32], r1[32], r2[32];
+        if (isnan(v[4])) {
             snprintf(kb, sizeof kb, "n/a");
             snprintf(kbs, sizeof kbs, "n/a");
-            snprintf(ratio, sizeof ratio, "n/a");
+            snprintf(r1, sizeof r1, "n/a");
+            snprintf(r2, sizeof r2, "n/a");
         } else {
-            snprintf(kbs, sizeof kbs, "%.1f", v[3]);
-            fmt_ratio(ratio, sizeof ratio, v[4]);
+            snprintf(kb, sizeof kb, "%u", w->kernel_jited);
+            snprintf(kbs, sizeof kbs, "%.1f", v[4]);
+            fmt_ratio(r1, sizeof r1, v[5]);
+            fmt_ratio(r2, sizeof r2, v[6]);
         }
-        printf("| %s | %zu | %.1f | %.0f | %zu | %.1f | %s | %s | %s |\n", w->name, w->slots, v[0], v[1],
-               w->code_bytes, v[2], kb, kbs, ratio);
+        printf("| %s | %zu | %.1f | %.0f | %zu | %zu | %s | %.1f | %.1f | %s | %s | %s |\n", w->name, w->slots,
+               v[0], v[1], w->code_timed, w->code_timed_proven, kb, v[2], v[3], kbs, r1, r2);
     }
-    char r4[32];
-    double gv4 = exp(cl[4] / (double)nw);
-    if (isnan(gv4))
-        snprintf(r4, sizeof r4, "n/a");
-    else
-        fmt_ratio(r4, sizeof r4, gv4);
-    printf("| **geometric mean** | | %.1f | %.0f | | %.1f | | %.1f | **%s** |\n", exp(cl[0] / (double)nw),
-           exp(cl[1] / (double)nw), exp(cl[2] / (double)nw), exp(cl[3] / (double)nw), r4);
+    char g4[32], g5[32], g6[32];
+    double gv[8];
+    for (int k = 0; k < 7; k++)
+        gv[k] = exp(cl[k] / (double)nw);
+    if (isnan(gv[4])) {
+        snprintf(g4, sizeof g4, "n/a");
+        snprintf(g5, sizeof g5, "n/a");
+        snprintf(g6, sizeof g6, "n/a");
+    } else {
+        snprintf(g4, sizeof g4, "%.1f", gv[4]);
+        fmt_ratio(g5, sizeof g5, gv[5]);
+        fmt_ratio(g6, sizeof g6, gv[6]);
+    }
+    printf("| **geometric mean** | | %.1f | %.0f | | | | %.1f | %.1f | %s | **%s** | **%s** |\n", gv[0], gv[1],
+           gv[2], gv[3], g4, g5, g6);
+
+    printf("\nOf the jit-proven code, out of line (entries, exits, the slow paths left): ");
+    for (size_t i = 0; i < nw; i++)
+        printf("%s%s %zu bytes", i ? ", " : "", ws[i].name, ws[i].ool_timed_proven);
+    printf("; per-instruction code per slot: ");
+    for (size_t i = 0; i < nw; i++)
+        printf("%s%s %.1f", i ? ", " : "", ws[i].name,
+               (double)(ws[i].code_timed_proven - ws[i].ool_timed_proven) / (double)ws[i].slots);
+    printf(" bytes.\n");
 
     /* ---- what the numbers include ---- */
     printf("\nSpread (interquartile range over rounds, %% of the median): ");
@@ -836,7 +893,8 @@ int main(int argc, char **argv)
             snprintf(ce[e], sizeof ce[e], "n/a");
     }
     printf("Fixed cost per run (an empty program, r0 = 0; exit, measured the same way): native %s, "
-           "interp %s, jit %s, kernel-JIT %s.\n", ce[E_NATIVE], ce[E_INTERP], ce[E_JIT], ce[E_KERNEL]);
+           "interp %s, jit %s, jit-proven %s, kernel-JIT %s.\n", ce[E_NATIVE], ce[E_INTERP], ce[E_JIT], ce[E_JITP],
+           ce[E_KERNEL]);
     printf("BPF insns executed/run: counted once with bpfvm's trace callback.\n");
     if (!only)
         compile_scaling(ws, nw, dir);

@@ -1,6 +1,7 @@
 /* bpfvm.c — entry point of the bpfvm command-line tool: dispatches to the
  * subcommands (run, asm, disasm, info) and prints the version and ISA groups. */
 #include "cli.h"
+#include "exec/jit.h" /* jit_available */
 
 #include <stdarg.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static int cmd_info(void)
     for (unsigned g = 0; g < BPFVM_GROUP_COUNT; g++)
         if (!bpfvm_group_is_rfc(g))
             printf(" %s", bpfvm_group_name(g));
-    printf("\nengines: interp\n");
+    printf("\nengines: interp%s\n", jit_available() ? " jit (x86-64)" : "");
     return 0;
 }
 
