@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #define MAX_VAR_OFF (1 << 29)   /* bound on variable pointer offsets, as Linux */
@@ -73,7 +74,7 @@ static void propagate_scalar(venv *e, vstate *s, const reg *r)
 
 /* ---- ALU ------------------------------------------------------------------------------ */
 
-static scalar_op alu_op(const isa_row *row)
+static scalar_op alu_op_slow(const isa_row *row)
 {
     static const struct { const char *tok; scalar_op op; } ops[] = {
         { "+=", SOP_ADD }, { "-=", SOP_SUB }, { "*=", SOP_MUL }, { "/=", SOP_DIV }, { "s/=", SOP_SDIV },
@@ -84,6 +85,26 @@ static scalar_op alu_op(const isa_row *row)
         if (!strcmp(row->llvm, ops[k].tok))
             return ops[k].op;
     return SOP_MOV;
+}
+
+static scalar_cond cond_of_slow(const isa_row *row);
+
+/* Per-row operator and condition, read from the ISA table's mnemonics once. */
+static uint8_t row_alu_op[ISA_NROWS], row_cond[ISA_NROWS];
+static pthread_once_t row_ops_once = PTHREAD_ONCE_INIT;
+
+static void row_ops_init(void)
+{
+    for (uint32_t id = 0; id < ISA_NROWS; id++) {
+        row_alu_op[id] = (uint8_t)alu_op_slow(&isa_rows[id]);
+        row_cond[id] = (uint8_t)cond_of_slow(&isa_rows[id]);
+    }
+}
+
+static scalar_op alu_op(const isa_row *row)
+{
+    pthread_once(&row_ops_once, row_ops_init);
+    return (scalar_op)row_alu_op[row->id];
 }
 
 static const char *op_words(scalar_op op)
@@ -709,7 +730,7 @@ static int check_atomic(venv *e, vstate *s, uint32_t i, const isa_insn *in, cons
     int rc;
     if ((rc = need_init(e, s, i, in->src)))
         return rc;
-    bool cmpxchg = row->src == S_R && strstr(row->llvm, "cmpxchg");
+    bool cmpxchg = row->src == S_R && row->kv == 0xf1;
     if (cmpxchg && (rc = need_init(e, s, i, 0)))
         return rc;
     if (reg_is_pointer(&f->regs[in->src]) && e->opts.unprivileged)
@@ -808,6 +829,12 @@ static int check_ld_abs(venv *e, vstate *s, uint32_t i, const isa_insn *in, cons
 /* ---- jumps ------------------------------------------------------------------------- */
 
 static scalar_cond cond_of(const isa_row *row)
+{
+    pthread_once(&row_ops_once, row_ops_init);
+    return (scalar_cond)row_cond[row->id];
+}
+
+static scalar_cond cond_of_slow(const isa_row *row)
 {
     static const struct { const char *tok; scalar_cond c; } conds[] = {
         { "==", SC_EQ }, { "!=", SC_NE }, { ">", SC_GT }, { ">=", SC_GE }, { "<", SC_LT }, { "<=", SC_LE },

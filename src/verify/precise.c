@@ -73,8 +73,8 @@ static void backtrack(venv *e, const hist_entry *h, masks *m)
     uint64_t sbit = stack ? 1ull << h->spi : 0;
     switch (r->shape) {
     case SH_ALU_K:
-        if ((*rm & d) && !strcmp(r->llvm, "="))
-            *rm &= (uint16_t)~d; /* a constant */
+        if ((*rm & d) && (r->opcode & 0xf0) == 0xb0) /* mov: a constant */
+            *rm &= (uint16_t)~d;
         break;
     case SH_ALU_X:
     case SH_MOVSX:
@@ -106,7 +106,7 @@ static void backtrack(venv *e, const hist_entry *h, masks *m)
     case SH_ATOMIC:
         if (r->src == S_RW)
             *rm &= (uint16_t)~s;
-        if (strstr(r->llvm, "cmpxchg"))
+        if (r->kv == 0xf1) /* cmpxchg */
             *rm &= (uint16_t)~RBIT(0);
         if (stack)
             m->stack[h->stack_frame] &= ~sbit;
@@ -169,9 +169,8 @@ static void apply(vstate *st, masks *m)
             else
                 x->precise = true;
         }
-        for (uint32_t k = 0; k < 64; k++) {
-            if (!(m->stack[f] & (1ull << k)))
-                continue;
+        for (uint64_t left = m->stack[f]; left; left &= left - 1) {
+            uint32_t k = (uint32_t)__builtin_ctzll(left);
             if (k >= fr->nslots || fr->stack[k].spilled.type != T_SCALAR || fr->stack[k].spilled.precise ||
                 (fr->stack[k].type[0] != STACK_SPILL && fr->stack[k].type[7] != STACK_SPILL &&
                  fr->stack[k].type[4] != STACK_SPILL)) {
@@ -185,10 +184,12 @@ static void apply(vstate *st, masks *m)
 
 static void mark_masks(venv *e, vstate *s, masks *m)
 {
-    for (uint32_t f = 0; f <= s->curframe; f++) /* the current state's own values */
-        for (int r = 0; r < 11; r++)
-            if ((m->reg[f] & RBIT(r)) && s->frames[f]->regs[r].type == T_SCALAR)
-                s->frames[f]->regs[r].precise = true;
+    /* As Linux: the current state's own values are not marked. Precision says that
+     * the paths from a state on depend on a value; this use is in the current
+     * state's past, and later uses mark their own ancestors (the snapshots taken
+     * from here). Marking them would only make the later snapshots compare values
+     * that no path from them depends on (a loop's "best index" copied from the
+     * counter, say), and stop pruning. */
     for (vstate *st = s;;) {
         for (uint32_t k = st->nhist; k-- > 0;)
             backtrack(e, &st->hist[k], m);
@@ -217,7 +218,6 @@ void vprecise_slot(venv *e, vstate *s, uint32_t frame, uint32_t spi)
         return;
     masks m;
     memset(&m, 0, sizeof m);
-    s->frames[frame]->stack[spi].spilled.precise = true;
     m.stack[frame] = 1ull << spi;
     mark_masks(e, s, &m);
 }

@@ -178,7 +178,7 @@ size_t reg_str(const reg *r, char *buf, size_t size)
     case T_SCALAR: {
         char v[200];
         scalar_str(&r->s, v, sizeof v);
-        return (size_t)snprintf(buf, size, "%s", v);
+        return (size_t)snprintf(buf, size, "%s%s", r->precise ? "P" : "", v); /* P: precise, as Linux prints */
     }
     case T_STACK:
         return (size_t)snprintf(buf, size, "fp%" PRId32 "%s%s%s", r->off, has_var ? "(var=" : "", var,
