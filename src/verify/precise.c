@@ -18,14 +18,15 @@
 typedef struct masks {
     uint16_t reg[BPFVM_MAX_FRAMES];
     uint64_t stack[BPFVM_MAX_FRAMES];
+    uint32_t nf; /* frames >= nf have no marks */
 } masks;
 
 static bool masks_empty(const masks *m)
 {
-    for (unsigned f = 0; f < BPFVM_MAX_FRAMES; f++)
-        if (m->reg[f] || m->stack[f])
-            return false;
-    return true;
+    uint64_t any = 0;
+    for (unsigned f = 0; f < m->nf; f++)
+        any |= m->reg[f] | m->stack[f];
+    return !any;
 }
 
 int hist_push(venv *e, vstate *s)
@@ -64,6 +65,8 @@ void hist_callback_exit(vstate *s)
 static void backtrack(venv *e, const hist_entry *h, masks *m)
 {
     uint32_t f = h->frame, i = h->insn;
+    if (m->nf < f + 2) /* touches frames f - 1 .. f + 1 at most */
+        m->nf = f + 2 < BPFVM_MAX_FRAMES ? f + 2 : BPFVM_MAX_FRAMES;
     uint16_t id = e->rows[i];
     const isa_row *r = &isa_rows[id];
     const isa_insn *in = &e->insns[i];
@@ -153,16 +156,18 @@ static void backtrack(venv *e, const hist_entry *h, masks *m)
 /* Sets precise on the marked scalars of st; drops from m what already was. */
 static void apply(vstate *st, masks *m)
 {
-    for (uint32_t f = 0; f < BPFVM_MAX_FRAMES; f++) {
-        if (f > st->curframe || !st->frames[f]) {
-            m->reg[f] = 0;
-            m->stack[f] = 0;
+    for (uint32_t f = st->curframe + 1; f < m->nf; f++) { /* frames st does not have */
+        m->reg[f] = 0;
+        m->stack[f] = 0;
+    }
+    if (m->nf > st->curframe + 1)
+        m->nf = st->curframe + 1;
+    for (uint32_t f = 0; f <= st->curframe; f++) {
+        if (!m->reg[f] && !m->stack[f])
             continue;
-        }
         vframe *fr = st->frames[f];
-        for (int r = 0; r < 11; r++) {
-            if (!(m->reg[f] & RBIT(r)))
-                continue;
+        for (unsigned left = m->reg[f]; left; left &= left - 1) {
+            int r = __builtin_ctz(left);
             reg *x = &fr->regs[r];
             if (x->type != T_SCALAR || x->precise)
                 m->reg[f] &= (uint16_t)~RBIT(r); /* pointers are exact; marked ones were propagated */
@@ -182,6 +187,45 @@ static void apply(vstate *st, masks *m)
     }
 }
 
+/* What backtracking through st's whole (frozen) history can touch: when none of it
+ * is in the masks, the walk skips the history in one step. Calls, exits and the
+ * legacy packet loads move values between frames or through fixed registers and
+ * make a history "other". */
+static void summarize(venv *e, vstate *st)
+{
+    uint16_t regs = 0;
+    uint64_t stack = 0;
+    uint8_t kind = 1, frame = st->nhist ? st->hist[0].frame : 0;
+    for (uint32_t k = 0; k < st->nhist && kind == 1; k++) {
+        const hist_entry *h = &st->hist[k];
+        const isa_row *r = &isa_rows[e->rows[h->insn]];
+        const isa_insn *in = &e->insns[h->insn];
+        if (h->frame != frame || h->callback_exit || r->shape == SH_CALL || r->shape == SH_CALLX ||
+            r->shape == SH_EXIT || r->shape == SH_LDABS || r->shape == SH_LDIND ||
+            (h->stack_frame != 0xff && h->stack_frame != frame))
+            kind = 2;
+        regs |= (uint16_t)(RBIT(in->dst & 15) | RBIT(in->src & 15));
+        if (r->shape == SH_ATOMIC)
+            regs |= RBIT(0);
+        if (h->stack_frame != 0xff)
+            stack |= 1ull << h->spi;
+    }
+    st->sum_kind = kind;
+    st->sum_frame = frame;
+    st->sum_regs = regs;
+    st->sum_stack = stack;
+}
+
+/* True when backtracking st's history cannot change m. */
+static bool hist_skippable(venv *e, vstate *st, const masks *m)
+{
+    if (!st->sum_kind)
+        summarize(e, st);
+    if (st->sum_kind != 1)
+        return false;
+    return !(m->reg[st->sum_frame] & st->sum_regs) && !(m->stack[st->sum_frame] & st->sum_stack);
+}
+
 static void mark_masks(venv *e, vstate *s, masks *m)
 {
     /* As Linux: the current state's own values are not marked. Precision says that
@@ -191,8 +235,10 @@ static void mark_masks(venv *e, vstate *s, masks *m)
      * that no path from them depends on (a loop's "best index" copied from the
      * counter, say), and stop pruning. */
     for (vstate *st = s;;) {
-        for (uint32_t k = st->nhist; k-- > 0;)
-            backtrack(e, &st->hist[k], m);
+        /* a parent's history is frozen (the current state's still grows) */
+        if (st == s || !hist_skippable(e, st, m))
+            for (uint32_t k = st->nhist; k-- > 0;)
+                backtrack(e, &st->hist[k], m);
         if (masks_empty(m) || !st->parent)
             break;
         st = st->parent;
@@ -208,6 +254,7 @@ void vprecise(venv *e, vstate *s, int regno)
         return;
     masks m;
     memset(&m, 0, sizeof m);
+    m.nf = BPFVM_MAX_FRAMES;
     m.reg[s->curframe] = RBIT(regno);
     mark_masks(e, s, &m);
 }
@@ -218,6 +265,7 @@ void vprecise_slot(venv *e, vstate *s, uint32_t frame, uint32_t spi)
         return;
     masks m;
     memset(&m, 0, sizeof m);
+    m.nf = BPFVM_MAX_FRAMES;
     m.stack[frame] = 1ull << spi;
     mark_masks(e, s, &m);
 }
@@ -226,6 +274,7 @@ void vprecise_like(venv *e, vstate *cur, const vstate *old)
 {
     masks m;
     memset(&m, 0, sizeof m);
+    m.nf = BPFVM_MAX_FRAMES;
     for (uint32_t f = 0; f <= old->curframe && f <= cur->curframe; f++) {
         const vframe *of = old->frames[f];
         for (int r = 0; r < 11; r++)

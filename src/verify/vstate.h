@@ -99,6 +99,12 @@ typedef struct vstate {
                                  venv.ckpt, 0 for states in the explored lists */
     hist_entry *hist;         /* the steps since `parent` (for a stored state: up to it) */
     uint32_t nhist, caphist;
+    /* precise.c's summary of a frozen history (a snapshot's), computed on first use:
+     * sum_kind 0 = not yet, 1 = every step in frame sum_frame, touching only the
+     * registers in sum_regs and the frame's stack slots in sum_stack, 2 = other */
+    uint8_t sum_kind, sum_frame;
+    uint16_t sum_regs;
+    uint64_t sum_stack;
 } vstate;
 
 vstate *vstate_new(void);
