@@ -468,6 +468,7 @@ static int emit_all(jit_ctx *J, bool uses_rbp)
     J->cp = J->cold.base;
     J->nfix = 0;
     J->next_group = 0;
+    J->fused = UINT32_MAX;
     if (!reserve(J, &J->cold, &J->cp, HEADER_BOUND))
         return C_NOMEM;
     emit_header(J, uses_rbp);
@@ -550,6 +551,7 @@ static int compile_code(bpfvm_prog *p, const jit_opts *o, struct jit_code **out,
     J.blind = p->jit_blind;
     J.all_long = o->long_jumps;
     J.no_budget = o->no_budget;
+    J.no_fuse = o->no_fuse;
     bool uses_rbp;
     scan(&J, &uses_rbp);
     if (jit_prove(&J))

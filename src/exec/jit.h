@@ -28,6 +28,7 @@ typedef struct jit_opts {
     bool no_bmi2;    /* variable shifts through cl, as on CPUs without BMI2 */
     bool long_jumps; /* every forward jump in its rel32 form */
     bool no_budget;  /* no step budget charges (the variant runs without a budget use) */
+    bool no_fuse;    /* keep `if c goto +1; goto L` as two jumps (for comparisons) */
 } jit_opts;
 
 /* jit_compile with options (NULL = defaults). */

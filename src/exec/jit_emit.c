@@ -310,6 +310,8 @@ static void e_end(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r, 
 static void e_ja(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r, int arg)
 {
     (void)arg;
+    if (J->fused == i) /* emitted by the conditional jump before it */
+        return;
     e_goto_slot(J, i, (uint32_t)isa_target(in, r, i));
 }
 
@@ -344,6 +346,16 @@ static void e_jcond(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r
             x_alu_rr(P, fl, XA_CMP, d, s);
     }
     uint32_t t = (uint32_t)isa_target(in, r, i);
+    /* `if c goto +1; goto L` as one `if !c goto L` (jit_prove picks where). Only
+     * without budget charges: with them the goto's charge sits on its taken path,
+     * which the two jumps already give. */
+    if (J->no_budget && !J->no_fuse && (J->loc[i] & LOC_FUSE)) {
+        uint16_t nid = J->p->info.rows[i + 1];
+        const isa_insn *g = &J->p->insns[i + 1];
+        jit_jump_slot(J, cc ^ 1, (uint32_t)isa_target(g, &isa_rows[nid], i + 1));
+        J->fused = i + 1;
+        return;
+    }
     if (t > i || J->no_budget) {
         jit_jump_slot(J, cc, t);
         return;

@@ -91,6 +91,8 @@ enum {
     LOC_SAFE = 1,   /* in the current frame through r10 + a known range: no check */
     LOC_LEAD = 2,   /* first load of a group: checks the group's union */
     LOC_MEMBER = 4, /* later load of a group: checked by its lead */
+    LOC_TARGET = 8, /* execution may arrive here other than from the slot before */
+    LOC_FUSE = 16,  /* `if c goto +1; goto L` here: one `if !c goto L` (see jit_prove.c) */
 };
 
 /* Loads of one base register in a basic block sharing one check. */
@@ -119,6 +121,7 @@ typedef struct jit_ctx {
     bool bound_miss;           /* an instruction outgrew its bound */
     bool blind;
     bool no_budget;            /* the variant for runs without a step budget */
+    bool no_fuse;              /* jit_opts.no_fuse */
     bool nomem;
     bool has_ldabs;            /* legacy packet loads: the abort exit is needed */
     bool has_helpers;          /* helper calls: save all, pending handler, callbacks */
@@ -132,6 +135,7 @@ typedef struct jit_ctx {
     uint8_t kind[11];          /* guess per register: 1 = points into the memory block */
     uint8_t spill_kind[64];    /* the same for the 8-byte slots r10-8 .. r10-512 */
     uint32_t cur;              /* slot being emitted */
+    uint32_t fused;            /* a goto emitted with the conditional jump before it (no code) */
 } jit_ctx;
 
 /* Emitter of one row: emits slot i. */

@@ -183,12 +183,64 @@ static bool barrier(const isa_row *r)
     }
 }
 
+/* Where `if c goto +1; goto L` becomes one `if !c goto L` (LOC_FUSE on the
+ * conditional jump): when nothing else jumps to the goto, and L is forward or the
+ * goto leaves an inner loop that continues at +1 (bubble sort's inner loop:
+ * `if j < n goto +1; goto outer`): the inner loop then runs one not-taken branch
+ * instead of a taken one. Not when the goto is the back edge of the loop it
+ * ends (`if i == n goto +1; goto head`): the two forms have the same taken
+ * branches there, and the single `jne head` measured slower on Zen 4 (collatz,
+ * 12%). An inner loop: a backward jump after the goto to a slot in (L, i]; looked
+ * for within 256 slots. */
+static int mark_fusions(const bpfvm_prog *p, const uint8_t *starts, uint8_t *loc)
+{
+    uint32_t *latch = NULL; /* last slot jumping back to each slot, made on first need */
+    for (uint32_t i = 0; i + 2 <= p->n; i++) {
+        const isa_row *r = &isa_rows[p->info.rows[i]];
+        uint16_t gid = p->info.rows[i + 1];
+        if ((r->shape != SH_JCOND_K && r->shape != SH_JCOND_X) || p->insns[i].off != 1 ||
+            (gid != ISA_JA && gid != ISA_JA32) || starts[i + 1])
+            continue;
+        int64_t l = isa_target(&p->insns[i + 1], &isa_rows[gid], i + 1);
+        bool fuse = l > (int64_t)i + 1;
+        if (!fuse && l >= 0 && (int64_t)i - l <= 256) {
+            if (!latch) {
+                latch = calloc(p->n + 1, sizeof *latch);
+                if (!latch)
+                    return -1;
+                for (uint32_t j = 0; j < p->n; j++) {
+                    const isa_row *jr = &isa_rows[p->info.rows[j]];
+                    if (jr->shape != SH_JA && jr->shape != SH_JCOND_K && jr->shape != SH_JCOND_X)
+                        continue;
+                    int64_t h = isa_target(&p->insns[j], jr, j);
+                    if (h >= 0 && h <= (int64_t)j && latch[h] < j)
+                        latch[h] = j;
+                }
+            }
+            for (int64_t h = l + 1; h <= (int64_t)i && !fuse; h++)
+                fuse = latch[h] > i + 1;
+        }
+        if (fuse)
+            loc[i] |= LOC_FUSE;
+    }
+    free(latch);
+    return 0;
+}
+
 int jit_prove(jit_ctx *J)
 {
     const bpfvm_prog *p = J->p;
     uint8_t *starts = block_starts(p);
     uint8_t *loc = calloc(p->n + 1, 1);
     if (!starts || !loc) {
+        free(starts);
+        free(loc);
+        return -1;
+    }
+    for (uint32_t i = 0; i <= p->n; i++)
+        if (starts[i])
+            loc[i] |= LOC_TARGET;
+    if (mark_fusions(p, starts, loc)) {
         free(starts);
         free(loc);
         return -1;

@@ -827,6 +827,81 @@ static void t_facts(void **state)
     bpfvm_vm_free(vm);
 }
 
+/* `if c goto +1; goto L` becomes one inverted conditional jump in the code for runs
+ * without a budget (the goto gets no code) where the goto leaves an inner loop or
+ * jumps forward; not where it is the back edge of its loop, nor when something
+ * else jumps to it. Every conditional row, both operand kinds, goto and gotol.
+ * Results must not change. */
+static void t_fused_branches(void **state)
+{
+    (void)state;
+    bpfvm_vm *vm = new_vm();
+    static const int64_t vals[] = { 20, -5, 0x100000014ll, 0, 2 };
+    long fused = 0, unfused = 0;
+    for (int id = 0; id < ISA_NROWS; id++) {
+        const isa_row *r = &isa_rows[id];
+        if (r->shape != SH_JCOND_K && r->shape != SH_JCOND_X)
+            continue;
+        /* L: 0 the outer loop's head (leaves the inner loop), 1 forward, 2 the inner
+         * loop's head (its back edge), 3 as 0 but the goto is a jump target */
+        for (int shape = 0; shape < 8; shape++)
+            for (size_t v = 0; v < ARRAY_LEN(vals); v++) {
+                int kind = shape >> 1;
+                bool far = shape & 1;
+                enum { OUT = 4, IN = 7, JC = 12, GO = 13, AFTER = 17, EXIT = 19 };
+                static const int lto[4] = { OUT, AFTER, IN, OUT };
+                isa_insn p[EXIT + 1];
+                p[0] = isa_make(ISA_MOV64_K, 0, 0, 0, 0);
+                p[1] = isa_make(ISA_MOV64_K, 6, 0, 0, 0);
+                p[2] = isa_make(ISA_LDDW, 7, 0, 0, (int32_t)(uint32_t)vals[v]);
+                p[3] = isa_make(ISA_LDDW_HI, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)vals[v] >> 32));
+                p[OUT] = isa_make(ISA_ADD64_K, 6, 0, 0, 1);
+                p[5] = isa_make(ISA_JGT_K, 6, 0, EXIT - 6, 30);
+                p[6] = isa_make(ISA_MOV64_K, 8, 0, 0, 0);
+                p[IN] = isa_make(ISA_JGT_K, 8, 0, 16 - (IN + 1), 50); /* to `goto OUT` */
+                p[8] = isa_make(ISA_ADD64_K, 8, 0, 0, 1);
+                p[9] = isa_make(ISA_MUL64_K, 0, 0, 0, 3);
+                p[10] = isa_make(ISA_ADD64_X, 0, 6, 0, 0);
+                /* never taken (r6 > 0); makes the goto a jump target for kind 3 */
+                p[11] = isa_make(ISA_JEQ_K, 6, 0, kind == 3 ? 1 : 0, 0);
+                p[JC] = isa_make((isa_id)id, 8, r->shape == SH_JCOND_X ? 7 : 0, 1,
+                                 r->shape == SH_JCOND_K ? (int32_t)vals[v] : 0);
+                int32_t rel = lto[kind] - (GO + 1);
+                p[GO] = far ? isa_make(ISA_JA32, 0, 0, 0, rel) : isa_make(ISA_JA, 0, 0, (int16_t)rel, 0);
+                p[14] = isa_make(ISA_XOR64_X, 0, 8, 0, 0);
+                p[15] = isa_make(ISA_JLT_K, 8, 0, IN - 16, 3);
+                p[16] = isa_make(ISA_JA, 0, 0, OUT - 17, 0);
+                p[AFTER] = isa_make(ISA_ADD64_K, 0, 0, 0, 7);
+                p[18] = isa_make(ISA_JA, 0, 0, OUT - 19, 0);
+                p[EXIT] = isa_make(ISA_EXIT, 0, 0, 0, 0);
+                for (int nb = 0; nb < 2; nb++) {
+                    bpfvm_prog *prog = load(vm, p, EXIT + 1, 0, false);
+                    jit_opts jo = { .no_budget = nb == 1 };
+                    assert_int_equal(jit_prog_compile(prog, &jo, NULL), 0);
+                    bpfvm_jit_info ji;
+                    assert_int_equal(bpfvm_prog_jit_info(prog, &ji, NULL), 0);
+                    bool empty = ji.insn_offsets[GO] == ji.insn_offsets[GO + 1];
+                    bool want = nb && kind < 2;
+                    if (empty != want)
+                        fail_msg("%s, L kind %d, %s, budget charges %d: fused %d, expected %d", r->name, kind,
+                                 far ? "gotol" : "goto", !nb, empty, want);
+                    if (empty)
+                        fused++;
+                    else
+                        unfused++;
+                    bpfvm_run_opts o = { .step_budget = UINT64_MAX };
+                    result res = both(prog, NULL, 0, &o);
+                    assert_int_equal(res.rc, 0);
+                    bpfvm_prog_free(prog);
+                }
+            }
+    }
+    printf("fused branches: %ld programs fused, %ld not (budget charges, a back edge, or the goto is a target)\n",
+           fused, unfused);
+    assert_true(fused >= 40 * 4 * 5);
+    bpfvm_vm_free(vm);
+}
+
 static bool contains(const uint8_t *code, size_t n, uint32_t v)
 {
     for (size_t i = 0; i + 4 <= n; i++)
@@ -1007,6 +1082,7 @@ int main(void)
         cmocka_unit_test(t_bounds),
         cmocka_unit_test(t_facts),
         cmocka_unit_test(t_blinding),
+        cmocka_unit_test(t_fused_branches),
         cmocka_unit_test(t_conformance_variants),
         cmocka_unit_test(t_threads),
     };
