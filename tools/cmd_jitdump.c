@@ -4,6 +4,7 @@
  * Without capstone at build time the machine code is printed as hex bytes.
  */
 #include "cli.h"
+#include "exec/jit.h" /* jit_prog_compile: the variant without budget charges */
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static void jitdump_usage(FILE *f)
             "                    r1 points to (default 0)\n"
             "  --prog NAME       ELF objects: only this program (default: all)\n"
             "  --blind           compile with constant blinding\n"
+            "  --no-budget       the code for runs without a step budget (no budget charges\n"
+            "                    on backward jumps): what the benchmark's JIT columns run\n"
             "  --bytes           also print the machine code bytes\n"
             "  --syntax S        assembly dialect of PROG: auto (default), llvm, ubpf\n");
 }
@@ -34,6 +37,7 @@ static void jitdump_usage(FILE *f)
 typedef struct dumper {
     bool bytes;
     bool verify;
+    bool no_budget;
     uint32_t mem_size;
 #ifdef BPFVM_HAVE_CAPSTONE
     csh cs;
@@ -91,15 +95,21 @@ static int dump_prog(dumper *d, bpfvm_prog *prog, const char *title)
         if (bpfvm_verify(prog, &vo, NULL, &err))
             return cli_error("%s: the verifier rejected it: %s", title, err.msg);
     }
+    if (d->no_budget) {
+        jit_opts jo = { .no_budget = true };
+        if (jit_prog_compile(prog, &jo, &err))
+            return cli_error("%s: %s", title, err.msg);
+    }
     if (bpfvm_prog_jit_info(prog, &ji, &err))
         return cli_error("%s: %s", title, err.msg);
     size_t n = bpfvm_prog_len(prog);
     const uint8_t *insns = bpfvm_prog_code(prog);
     uint32_t body = ji.insn_offsets[n] - ji.insn_offsets[0];
     printf("; %s: %zu BPF slots -> %zu bytes of x86-64 (%u per-instruction, %u out of line), "
-           "compiled in %.1f us%s\n",
+           "compiled in %.1f us%s%s\n",
            title, n, ji.code_size, body, (unsigned)(ji.code_size - body), (double)ji.compile_ns / 1e3,
-           d->verify ? ", verified: proven accesses unchecked" : ", checked mode");
+           d->verify ? ", verified: proven accesses unchecked" : ", checked mode",
+           d->no_budget ? ", without step-budget charges" : "");
     for (size_t i = 0; i < n;) {
         char text[200];
         int w = bpfvm_disasm_insn(insns, n, i, BPFVM_SYNTAX_LLVM, BPFVM_EXT_ALL, text, sizeof text);
@@ -154,6 +164,8 @@ int cmd_jitdump(int argc, char **argv)
             if (!v || *e || ms > UINT32_MAX)
                 return cli_error("--mem-size needs a number of bytes");
             d.mem_size = (uint32_t)ms;
+        } else if (!strcmp(argv[i], "--no-budget")) {
+            d.no_budget = true;
         } else if (!strcmp(argv[i], "--blind")) {
             blind = true;
         } else if (!strcmp(argv[i], "--bytes")) {

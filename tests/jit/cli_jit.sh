@@ -3,7 +3,8 @@
 # (same r0 as the interpreter; with --json the object has compile_ns and
 # code_bytes), `bpfvm jit-dump` (each BPF instruction followed by its x86-64,
 # disassembled by capstone when the build found it; --blind hides immediates;
-# --verify drops the checks), and `bpfvm info` naming the engine.
+# --verify drops the checks; --no-budget the budget charges), and `bpfvm info`
+# naming the engine.
 #   usage: cli_jit.sh BPFVM_CLI HAVE_CAPSTONE(0|1)
 set -u
 CLI=$1 CAPSTONE=$2
@@ -82,6 +83,13 @@ grep -q "verified" <<<"$ver" || fail "jit-dump --verify: header does not say ver
 size_of() { sed -n '1s/.*-> \([0-9]*\) bytes.*/\1/p'; }
 c=$(size_of <<<"$dump") v=$(size_of <<<"$ver")
 [ -n "$c" ] && [ -n "$v" ] && [ "$v" -lt "$c" ] || fail "jit-dump --verify: $v bytes, checked $c"
+# The loop's backward jump charges the step budget (sub r10, N) unless --no-budget.
+if [ "$CAPSTONE" = 1 ]; then
+    grep -qE "^ +[0-9a-f]+:  sub r10, " <<<"$dump" || fail "jit-dump: no budget charge on the backward jump"
+    nb=$("$CLI" jit-dump "$TMP/p.s" --no-budget) || fail "jit-dump --no-budget: exit status $?"
+    grep -q "without step-budget charges" <<<"$nb" || fail "jit-dump --no-budget: header"
+    grep -qE "^ +[0-9a-f]+:  sub r10, " <<<"$nb" && fail "jit-dump --no-budget: budget charge left"
+fi
 "$CLI" jit-dump "$TMP/nonexistent.s" >/dev/null 2>&1 && fail "jit-dump of a missing file succeeds"
 
 "$CLI" info | grep -q "^engines: interp jit" || fail "bpfvm info does not list the jit engine"
