@@ -44,9 +44,16 @@ static void for_each_reg(vstate *s, reg_fn fn, venv *e, void *arg)
         vframe *f = s->frames[fi];
         for (int r = 0; r < 11; r++)
             fn(e, &f->regs[r], arg);
-        for (uint32_t k = 0; k < f->nslots; k++)
-            if (f->stack[k].type[0] == STACK_SPILL || f->stack[k].type[7] == STACK_SPILL)
-                fn(e, &f->stack[k].spilled, arg);
+        for (uint32_t k = 0; k < f->nslots; k++) {
+            slot *sl = vslot(f, k);
+            if (sl->type[0] != STACK_SPILL && sl->type[7] != STACK_SPILL)
+                continue;
+            /* the slot may be shared with other states: written only if fn changes it */
+            reg r = sl->spilled;
+            fn(e, &r, arg);
+            if (memcmp(&r, &sl->spilled, sizeof r) && vframe_own(f, k, k))
+                vslot(f, k)->spilled = r;
+        }
     }
 }
 
@@ -513,7 +520,13 @@ static int check_packet(venv *e, uint32_t i, const reg *r, access *a)
 
 static slot *stack_slot(vframe *f, int64_t off) /* off in [-512, 0) */
 {
-    return &f->stack[(-off - 1) / 8];
+    return vslot(f, (uint32_t)((-off - 1) / 8));
+}
+
+/* Makes the slots holding bytes [lo, hi) of f its own, before writing them. */
+static bool stack_own(vframe *f, int64_t lo, int64_t hi)
+{
+    return vframe_own(f, (uint32_t)((-(hi - 1) - 1) / 8), (uint32_t)((-lo - 1) / 8));
 }
 
 static uint8_t *stack_byte(vframe *f, int64_t off)
@@ -540,6 +553,8 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
         f->depth = (uint32_t)-lo;
     if (a->atomic && ((lo % a->size) != 0 || var))
         return vreject(e, i, "misaligned atomic access on the stack at fp%lld", (long long)lo);
+    if ((a->write || a->atomic) && !stack_own(f, lo, hi))
+        return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
     if (e->opts.strict_alignment && (lo % a->size))
         return vreject(e, i, "misaligned stack access at fp%lld of %u bytes", (long long)lo, a->size);
 
@@ -1092,6 +1107,8 @@ static int helper_mem(venv *e, vstate *s, uint32_t i, int regno, uint64_t size, 
             return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
         if ((uint32_t)-lo > f->depth)
             f->depth = (uint32_t)-lo;
+        if (write && !stack_own(f, lo, hi))
+            return bpfvm_fail(e->err, BPFVM_E_NOMEM, -1, "out of memory");
         for (int64_t b = lo; b < hi; b++) {
             uint8_t *t = stack_byte(f, b);
             if (!write && *t == STACK_INVALID && e->opts.unprivileged)

@@ -176,13 +176,13 @@ static void apply(vstate *st, masks *m)
         }
         for (uint64_t left = m->stack[f]; left; left &= left - 1) {
             uint32_t k = (uint32_t)__builtin_ctzll(left);
-            if (k >= fr->nslots || fr->stack[k].spilled.type != T_SCALAR || fr->stack[k].spilled.precise ||
-                (fr->stack[k].type[0] != STACK_SPILL && fr->stack[k].type[7] != STACK_SPILL &&
-                 fr->stack[k].type[4] != STACK_SPILL)) {
+            if (k >= fr->nslots || vslot(fr, k)->spilled.type != T_SCALAR || vslot(fr, k)->spilled.precise ||
+                (vslot(fr, k)->type[0] != STACK_SPILL && vslot(fr, k)->type[7] != STACK_SPILL &&
+                 vslot(fr, k)->type[4] != STACK_SPILL)) {
                 m->stack[f] &= ~(1ull << k);
                 continue;
             }
-            fr->stack[k].spilled.precise = true;
+            vslot(fr, k)->spilled.precise = true;
         }
     }
 }
@@ -281,13 +281,13 @@ void vprecise_like(venv *e, vstate *cur, const vstate *old)
             if (of->regs[r].type == T_SCALAR && of->regs[r].precise)
                 m.reg[f] |= RBIT(r);
         for (uint32_t k = 0; k < of->nslots && k < 64; k++)
-            if (of->stack[k].spilled.type == T_SCALAR && of->stack[k].spilled.precise)
+            if (vslot(of, k)->spilled.type == T_SCALAR && vslot(of, k)->spilled.precise)
                 m.stack[f] |= 1ull << k;
     }
     /* the pruned path's own ancestors must keep what the covering state relied on */
     for (uint32_t f = 0; f <= cur->curframe; f++)
         for (uint32_t k = 0; k < 64; k++)
             if ((m.stack[f] & (1ull << k)) && k < cur->frames[f]->nslots)
-                cur->frames[f]->stack[k].spilled.precise = true;
+                vslot(cur->frames[f], k)->spilled.precise = true;
     mark_masks(e, cur, &m);
 }

@@ -296,6 +296,20 @@ static bool scalar_same(const scalar *a, const scalar *b)
  * __reg32/64_deduce_bounds, __reg_deduce_mixed_bounds and __reg_bound_offset deduce,
  * and a bit more (interval ends land on members, sign-crossing ranges intersect
  * exactly). A round that changes nothing ends the loop. */
+static bool sync_rounds(scalar *s);
+
+/* The reduction is a pure function of the scalar, and a program's walk asks for the
+ * same few thousand values again and again (a loop's counter and the values it
+ * indexes): a small per-thread cache of results saves most of the work. */
+#define SYNC_CACHE 512
+
+typedef struct sync_memo {
+    scalar in, out;
+    bool used, ok;
+} sync_memo;
+
+static _Thread_local sync_memo sync_cache[SYNC_CACHE];
+
 bool scalar_sync(scalar *s)
 {
     if (s->umin > s->umax || s->smin > s->smax || s->u32_min > s->u32_max || s->s32_min > s->s32_max)
@@ -306,6 +320,24 @@ bool scalar_sync(scalar *s)
         *s = scalar_const(s->var.value);
         return true;
     }
+    uint64_t h = s->var.value * 0x9e3779b97f4a7c15ull ^ s->var.mask * 0xc2b2ae3d27d4eb4full ^
+                 s->umin * 0x165667b19e3779f9ull ^ s->umax * 0x27d4eb2f165667c5ull ^ (uint64_t)s->smin * 0x94d049bb133111ebull ^
+                 (uint64_t)s->smax * 0xbf58476d1ce4e5b9ull ^ ((uint64_t)s->u32_min << 32 | s->u32_max) * 0x9e3779b97f4a7c15ull ^
+                 ((uint64_t)(uint32_t)s->s32_min << 32 | (uint32_t)s->s32_max) * 0xd6e8feb86659fd93ull;
+    sync_memo *c = &sync_cache[(h >> 40) % SYNC_CACHE];
+    if (c->used && !memcmp(&c->in, s, sizeof *s)) {
+        *s = c->out;
+        return c->ok;
+    }
+    c->in = *s;
+    c->ok = sync_rounds(s);
+    c->out = *s;
+    c->used = true;
+    return c->ok;
+}
+
+static bool sync_rounds(scalar *s)
+{
     for (int round = 0; round < 6; round++) {
         scalar before = *s;
         spans lo, all;

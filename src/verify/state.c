@@ -15,10 +15,26 @@ vframe *vframe_new(void)
     return calloc(1, sizeof(vframe));
 }
 
+static _Thread_local size_t chunk_bytes;
+
+size_t vchunk_bytes(void)
+{
+    return chunk_bytes;
+}
+
+static void chunk_put(vchunk *c)
+{
+    if (c && !--c->refs) {
+        chunk_bytes -= sizeof *c;
+        free(c);
+    }
+}
+
 void vframe_free(vframe *f)
 {
     if (f) {
-        free(f->stack);
+        for (uint32_t c = 0; c < VFRAME_SLOTS / VCHUNK_SLOTS; c++)
+            chunk_put(f->chunk[c]);
         free(f);
     }
 }
@@ -30,12 +46,32 @@ bool vframe_grow(vframe *f, uint32_t bytes)
         need = VFRAME_SLOTS;
     if (need <= f->nslots)
         return true;
-    slot *s = realloc(f->stack, need * sizeof *s);
-    if (!s)
-        return false;
-    memset(s + f->nslots, 0, (need - f->nslots) * sizeof *s);
-    f->stack = s;
-    f->nslots = need;
+    for (uint32_t c = 0; c * VCHUNK_SLOTS < need; c++)
+        if (!f->chunk[c]) {
+            if (!(f->chunk[c] = calloc(1, sizeof(vchunk))))
+                return false;
+            f->chunk[c]->refs = 1;
+            chunk_bytes += sizeof(vchunk);
+        }
+    f->nslots = need; /* the new slots are zero (never written) in every chunk */
+    return true;
+}
+
+bool vframe_own(vframe *f, uint32_t klo, uint32_t khi)
+{
+    for (uint32_t c = klo / VCHUNK_SLOTS; c <= khi / VCHUNK_SLOTS; c++) {
+        vchunk *old = f->chunk[c];
+        if (old->refs == 1)
+            continue;
+        vchunk *n = malloc(sizeof *n);
+        if (!n)
+            return false;
+        memcpy(n, old, sizeof *n);
+        n->refs = 1;
+        chunk_bytes += sizeof *n;
+        old->refs--;
+        f->chunk[c] = n;
+    }
     return true;
 }
 
@@ -45,15 +81,9 @@ static vframe *vframe_clone(const vframe *f)
     if (!c)
         return NULL;
     *c = *f;
-    c->stack = NULL;
-    if (f->nslots) {
-        c->stack = malloc(f->nslots * sizeof *c->stack);
-        if (!c->stack) {
-            free(c);
-            return NULL;
-        }
-        memcpy(c->stack, f->stack, f->nslots * sizeof *c->stack);
-    }
+    for (uint32_t k = 0; k < VFRAME_SLOTS / VCHUNK_SLOTS; k++)
+        if (c->chunk[k])
+            c->chunk[k]->refs++;
     return c;
 }
 
@@ -117,7 +147,7 @@ size_t vstate_bytes(const vstate *s)
 {
     size_t n = sizeof *s + s->nrefs * sizeof(vref) + s->caphist * sizeof(hist_entry);
     for (uint32_t i = 0; i <= s->curframe; i++)
-        n += sizeof(vframe) + s->frames[i]->nslots * sizeof(slot);
+        n += sizeof(vframe); /* stack chunks are shared: counted by vchunk_bytes() */
     return n;
 }
 
@@ -221,7 +251,7 @@ size_t vstate_str(const vstate *s, char *buf, size_t size)
         n += (size_t)snprintf(buf + (n < size ? n : size), n < size ? size - n : 0, "%sR%d=%s", n ? " " : "", i, one);
     }
     for (uint32_t k = 0; k < f->nslots; k++) {
-        const slot *sl = &f->stack[k];
+        const slot *sl = vslot(f, k);
         bool any = false;
         for (int b = 0; b < 8; b++)
             any |= sl->type[b] != STACK_INVALID;

@@ -41,7 +41,8 @@ typedef struct venv {
     uint32_t npending, cappending;
     uint64_t processed;
     uint32_t stored, cur_states, peak_states;
-    size_t bytes, peak_bytes;
+    size_t bytes, peak_bytes; /* states' own bytes (stack chunks: vchunk_bytes() - chunk_base) */
+    size_t chunk_base;
     uint32_t next_id;
     vstate *cur;              /* the state being checked (for messages) */
 } venv;

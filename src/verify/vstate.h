@@ -55,11 +55,21 @@ typedef struct slot {
 } slot;
 
 #define VFRAME_SLOTS (BPFVM_STACK_SIZE / 8)
+#define VCHUNK_SLOTS 8
+
+/* Stack slots come in chunks shared between the states that hold the same ones
+ * (a snapshot and the path that goes on from it, the two sides of a branch):
+ * copied on the first write (vframe_own). Only precision marks are written into
+ * shared chunks, which is sound: a precise scalar is only compared more exactly. */
+typedef struct vchunk {
+    uint32_t refs;
+    slot s[VCHUNK_SLOTS];
+} vchunk;
 
 typedef struct vframe {
     reg regs[11];
-    slot *stack;              /* stack[i] covers fp-8*(i+1) .. fp-8*i-1; grown on use */
-    uint32_t nslots;          /* allocated slots (<= VFRAME_SLOTS); beyond: never written */
+    vchunk *chunk[VFRAME_SLOTS / VCHUNK_SLOTS]; /* slot i covers fp-8*(i+1) .. fp-8*i-1 */
+    uint32_t nslots;          /* slots in use (<= VFRAME_SLOTS); beyond: never written */
     uint32_t depth;           /* deepest byte used, for stack depth accounting */
     uint32_t callsite;        /* slot of the call that made this frame (-1 for main) */
     uint32_t subprog;         /* first slot of the function */
@@ -107,9 +117,19 @@ typedef struct vstate {
     uint64_t sum_stack;
 } vstate;
 
+/* Slot k (< nslots) of a frame, for reading (or for precision marks). */
+static inline slot *vslot(const vframe *f, uint32_t k)
+{
+    return &f->chunk[k / VCHUNK_SLOTS]->s[k % VCHUNK_SLOTS];
+}
+
 vstate *vstate_new(void);
 /* Makes sure frame f has slots down to `bytes` below its frame pointer. */
 bool vframe_grow(vframe *f, uint32_t bytes);
+/* Makes slots klo..khi (< nslots) of f its own, so they may be written. */
+bool vframe_own(vframe *f, uint32_t klo, uint32_t khi);
+/* Bytes of stack chunks alive on this thread (the verifier's peak memory). */
+size_t vchunk_bytes(void);
 vframe *vframe_new(void);
 void vframe_free(vframe *f);
 vstate *vstate_clone(const vstate *s);

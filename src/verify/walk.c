@@ -138,7 +138,7 @@ static bool stack_covered(const vframe *o, const vframe *c, bool exact, idmap *m
 {
     uint32_t n = o->nslots > c->nslots ? o->nslots : c->nslots;
     for (uint32_t k = 0; k < n; k++) {
-        const slot *os = k < o->nslots ? &o->stack[k] : NULL, *cs = k < c->nslots ? &c->stack[k] : NULL;
+        const slot *os = k < o->nslots ? vslot(o, k) : NULL, *cs = k < c->nslots ? vslot(c, k) : NULL;
         bool spill_checked = false;
         for (int b = 0; b < 8; b++) {
             uint8_t ot = os ? os->type[b] : STACK_INVALID, ct = cs ? cs->type[b] : STACK_INVALID;
@@ -230,8 +230,9 @@ static void account(venv *e, const vstate *s, bool add)
         e->bytes -= b;
         e->cur_states--;
     }
-    if (e->bytes > e->peak_bytes)
-        e->peak_bytes = e->bytes;
+    size_t now = e->bytes + (vchunk_bytes() - e->chunk_base);
+    if (now > e->peak_bytes)
+        e->peak_bytes = now;
     if (e->cur_states > e->peak_states)
         e->peak_states = e->cur_states;
 }
@@ -553,6 +554,7 @@ int bpfvm_verify(bpfvm_prog *prog, const bpfvm_verify_opts *opts, bpfvm_verify_s
     while (rc == 0) { /* one walk: precision is learned during it */
         passes++;
         e.next_id = 0;
+        e.chunk_base = vchunk_bytes();
         memset(e.func_depth, 0, prog->info.nfuncs * sizeof *e.func_depth);
         vlog(&e, 2, "-- walk %u", passes);
         rc = walk(&e);
