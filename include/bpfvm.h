@@ -203,14 +203,19 @@ typedef enum bpfvm_map_type {
     BPFVM_MAP_HASH = 1,
     BPFVM_MAP_ARRAY = 2,
     BPFVM_MAP_PROG_ARRAY = 3,
+    BPFVM_MAP_PERF_EVENT_ARRAY = 4, /* entries: the CPU of a perf buffer (see bpfvm_vm_set_perf_output) */
     BPFVM_MAP_PERCPU_HASH = 5,
     BPFVM_MAP_PERCPU_ARRAY = 6,
     BPFVM_MAP_LRU_HASH = 9,
     BPFVM_MAP_LRU_PERCPU_HASH = 10,
     BPFVM_MAP_ARRAY_OF_MAPS = 12,
     BPFVM_MAP_HASH_OF_MAPS = 13,
+    BPFVM_MAP_DEVMAP = 14,          /* redirect targets: values struct bpf_devmap_val */
+    BPFVM_MAP_CPUMAP = 16,          /* values struct bpf_cpumap_val, keys CPUs < ncpus */
+    BPFVM_MAP_XSKMAP = 17,          /* values: AF_XDP socket ids (no sockets here) */
     BPFVM_MAP_QUEUE = 22,
     BPFVM_MAP_STACK = 23,
+    BPFVM_MAP_DEVMAP_HASH = 25,
     BPFVM_MAP_RINGBUF = 27,
 } bpfvm_map_type;
 
@@ -236,6 +241,12 @@ typedef struct bpfvm_map_def {
 int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bpfvm_error *err);
 /* Maps are freed with their VM. */
 
+/* The most memory the maps of a VM may take together, in bytes (default
+ * BPFVM_DEFAULT_MAP_MEMORY). A map whose storage would pass it, or whose size
+ * overflows, is refused at creation with BPFVM_E_NOMEM and a message naming it. */
+#define BPFVM_DEFAULT_MAP_MEMORY (4ull << 30)
+void bpfvm_vm_set_map_memory_limit(bpfvm_vm *vm, uint64_t bytes);
+
 /* Number of CPUs per-CPU maps keep values for (default 1; set before creating maps)
  * and the CPU a run executes on is bpfvm_run_opts.cpu. */
 int bpfvm_vm_set_ncpus(bpfvm_vm *vm, uint32_t ncpus, bpfvm_error *err);
@@ -256,7 +267,10 @@ const char *bpfvm_map_type_name(bpfvm_map_type type);
 int bpfvm_map_lookup(bpfvm_map *map, const void *key, void *value);
 int bpfvm_map_update(bpfvm_map *map, const void *key, const void *value, uint64_t flags);
 int bpfvm_map_delete(bpfvm_map *map, const void *key);
-/* Iteration: key NULL gives the first key. -ENOENT after the last. */
+/* Iteration, as Linux's BPF_MAP_GET_NEXT_KEY: key NULL, or a key not in the map,
+ * gives the first key; -ENOENT after the last. Arrays go by index; hash maps in
+ * an order that depends only on their contents and the VM's seed
+ * (bpfvm_vm_set_seed), not on the order keys were inserted or deleted in. */
 int bpfvm_map_next_key(bpfvm_map *map, const void *key, void *next_key);
 /* Queue/stack maps: push / pop (key is unused). */
 int bpfvm_map_push(bpfvm_map *map, const void *value, uint64_t flags);
@@ -324,8 +338,19 @@ void bpfvm_vm_set_print(bpfvm_vm *vm, bpfvm_print_fn fn, void *user);
 /* Memory bpf_probe_read_kernel/user may read (default: none; reads outside fail
  * with -EFAULT and zero the destination, as in Linux). */
 int bpfvm_vm_add_probe_region(bpfvm_vm *vm, const void *start, size_t len, bpfvm_error *err);
-/* Seed of bpf_get_prandom_u32 (default: fixed, so runs are reproducible). */
+/* Seed of bpf_get_prandom_u32 and of the hash function of hash maps created
+ * afterwards (default: fixed, so runs and map iteration are reproducible). A host
+ * that puts keys from untrusted input into hash maps should set a random seed
+ * before creating them, as Linux seeds each map randomly against hash flooding. */
 void bpfvm_vm_set_seed(bpfvm_vm *vm, uint64_t seed);
+/* Output of bpf_perf_event_output: the record (data, then for packet programs the
+ * first bytes of the packet asked for in flags' upper 32 bits), the perf event
+ * array and the entry (CPU) it went to. An entry is open once the host stored a
+ * CPU number in it (bpfvm_map_update, as libbpf's perf buffer stores the perf
+ * event it opened on that CPU); output to an empty entry gives -ENOENT, to an
+ * entry of another CPU -EOPNOTSUPP, as in Linux. Default: records are discarded. */
+typedef void (*bpfvm_perf_fn)(void *user, bpfvm_map *map, uint32_t index, const void *data, size_t size);
+void bpfvm_vm_set_perf_output(bpfvm_vm *vm, bpfvm_perf_fn fn, void *user);
 
 /* ---- program types and contexts --------------------------------------------------
  * Linux numbering (enum bpf_prog_type). Programs loaded from ELF objects get their
@@ -358,6 +383,18 @@ int bpfvm_packet_set(bpfvm_packet *pkt, const void *data, size_t len, bpfvm_erro
 const uint8_t *bpfvm_packet_data(const bpfvm_packet *pkt, size_t *len);
 /* Metadata the context exposes: interface and queue. */
 void bpfvm_packet_set_ifindex(bpfvm_packet *pkt, uint32_t ingress_ifindex, uint32_t rx_queue);
+
+/* Where the last run sent the packet when it returned XDP_REDIRECT or
+ * TC_ACT_REDIRECT (as the kernel's test run, bpfvm does not forward it). */
+typedef struct bpfvm_redirect {
+    const bpfvm_map *map; /* bpf_redirect_map's map; NULL for bpf_redirect */
+    uint32_t key;         /* the map's key (devmap/xskmap index, cpumap CPU) */
+    uint32_t ifindex;     /* bpf_redirect's interface, or the devmap entry's */
+    uint64_t flags;       /* the helper's flags (BPF_F_BROADCAST, BPF_F_INGRESS, ...) */
+} bpfvm_redirect;
+/* False when the last run did not redirect (a later helper call that failed
+ * clears an earlier target, as in Linux). */
+bool bpfvm_packet_redirect(const bpfvm_packet *pkt, bpfvm_redirect *out);
 
 /* Runs an XDP, socket filter or tc program on the packet, with the context its type
  * defines (struct xdp_md or struct __sk_buff). *ret is the program's return value

@@ -24,6 +24,17 @@ int cli_verify(const char *what, bpfvm_prog *p, uint32_t mem_size);
  * json, a JSON array (no newline) for the caller to place in its object. */
 void cli_print_maps(const bpfvm_obj *obj, bool json);
 
+/* Opens every entry of the object's perf event arrays on its CPU (entry i, CPU i,
+ * as libbpf's perf buffer) and prints bpf_perf_event_output records to out. */
+void cli_perf_open(bpfvm_obj *obj, FILE *out);
+
+/* --map-update NAME:KEY=VALUE (integers, or hex:BYTES): 0, or prints the error
+ * and returns 1. */
+int cli_map_update(bpfvm_obj *obj, const char *spec);
+
+/* Where a redirect went: "devmap tx_port[2] (ifindex 1)", "ifindex 3", ... */
+void cli_redirect_text(const bpfvm_redirect *r, char *buf, size_t size);
+
 /* Writes s as a JSON string (quoted, escaped). */
 void cli_json_str(FILE *f, const char *s);
 

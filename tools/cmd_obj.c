@@ -177,6 +177,115 @@ int cmd_maps(int argc, char **argv)
     return 0;
 }
 
+/* ---- perf output and redirect targets (test-run, run) ------------------------------ */
+
+static void on_perf(void *user, bpfvm_map *map, uint32_t index, const void *data, size_t size)
+{
+    FILE *out = user;
+    const uint8_t *b = data;
+    fprintf(out, "perf_event_output: %s[%u]: %zu bytes:", bpfvm_map_get_def(map)->name, index, size);
+    for (size_t i = 0; i < size && i < 64; i++)
+        fprintf(out, " %02x", b[i]);
+    fprintf(out, "%s\n", size > 64 ? " ..." : "");
+}
+
+void cli_perf_open(bpfvm_obj *obj, FILE *out)
+{
+    bpfvm_vm *vm = bpfvm_obj_vm(obj);
+    uint32_t ncpus = bpfvm_vm_ncpus(vm);
+    for (size_t i = 0; i < bpfvm_obj_map_count(obj); i++) {
+        bpfvm_map *m = bpfvm_obj_map(obj, i);
+        const bpfvm_map_def *d = bpfvm_map_get_def(m);
+        if (d->type != BPFVM_MAP_PERF_EVENT_ARRAY)
+            continue;
+        for (uint32_t cpu = 0; cpu < ncpus && cpu < d->max_entries; cpu++)
+            bpfvm_map_update(m, &cpu, &cpu, 0);
+    }
+    bpfvm_vm_set_perf_output(vm, on_perf, out);
+}
+
+void cli_redirect_text(const bpfvm_redirect *r, char *buf, size_t size)
+{
+    if (!r->map) {
+        snprintf(buf, size, "ifindex %u%s", r->ifindex, r->flags & 1 ? " (ingress)" : "");
+        return;
+    }
+    const bpfvm_map_def *d = bpfvm_map_get_def(r->map);
+    const char *tn = bpfvm_map_type_name(d->type);
+    if (r->flags & (1u << 3)) /* BPF_F_BROADCAST */
+        snprintf(buf, size, "%s %s (broadcast%s)", tn, d->name, r->flags & (1u << 4) ? ", excluding ingress" : "");
+    else if (d->type == BPFVM_MAP_CPUMAP)
+        snprintf(buf, size, "%s %s[%u] (CPU %u)", tn, d->name, r->key, r->key);
+    else if (d->type == BPFVM_MAP_XSKMAP)
+        snprintf(buf, size, "%s %s[%u] (AF_XDP socket)", tn, d->name, r->key);
+    else
+        snprintf(buf, size, "%s %s[%u] (ifindex %u)", tn, d->name, r->key, r->ifindex);
+}
+
+/* KEY or VALUE of --map-update: an integer (little-endian, as wide as the field)
+ * or hex:BYTES of exactly the field's size. */
+static int parse_field(const char *text, size_t size, uint8_t *out, const char *what, const char *spec)
+{
+    memset(out, 0, size);
+    if (!strncmp(text, "hex:", 4)) {
+        uint8_t *b = NULL;
+        size_t n = 0;
+        bpfvm_error err;
+        if (util_parse_hex(text + 4, &b, &n, &err))
+            return cli_error("--map-update %s: %s: %s", spec, what, err.msg);
+        if (n != size) {
+            free(b);
+            return cli_error("--map-update %s: the %s has %zu bytes, the map's %zu", spec, what, n, size);
+        }
+        memcpy(out, b, n);
+        free(b);
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (!*text || *end || errno || text[0] == '-')
+        return cli_error("--map-update %s: the %s '%s' is not a number (or hex:BYTES)", spec, what, text);
+    if (size < 8 && v >> (8 * size))
+        return cli_error("--map-update %s: the %s %llu does not fit in %zu bytes", spec, what, v, size);
+    for (size_t i = 0; i < size && i < 8; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+    return 0;
+}
+
+int cli_map_update(bpfvm_obj *obj, const char *spec)
+{
+    /* NAME:KEY=VALUE: map names have no ':', hex:BYTES no '=' */
+    const char *colon = strchr(spec, ':'), *eq = colon ? strchr(colon, '=') : NULL;
+    if (!colon || !eq)
+        return cli_error("--map-update needs NAME:KEY=VALUE, not '%s'", spec);
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(colon - spec), spec);
+    bpfvm_map *m = bpfvm_map_by_name(bpfvm_obj_vm(obj), name);
+    if (!m)
+        return cli_error("--map-update %s: the object has no map '%s' (see bpfvm maps)", spec, name);
+    const bpfvm_map_def *d = bpfvm_map_get_def(m);
+    bool percpu = d->type == BPFVM_MAP_PERCPU_ARRAY || d->type == BPFVM_MAP_PERCPU_HASH ||
+                  d->type == BPFVM_MAP_LRU_PERCPU_HASH;
+    uint32_t ncpus = percpu ? bpfvm_vm_ncpus(bpfvm_obj_vm(obj)) : 1;
+    size_t stride = percpu ? ((d->value_size + 7u) & ~7u) : d->value_size;
+    char kt[256], vt[256];
+    snprintf(kt, sizeof kt, "%.*s", (int)(eq - colon - 1), colon + 1);
+    snprintf(vt, sizeof vt, "%s", eq + 1);
+    uint8_t *key = calloc(1, d->key_size + 8), *val = calloc(ncpus, stride + 8);
+    int rc = 1;
+    if (key && val && !parse_field(kt, d->key_size, key, "key", spec) &&
+        !parse_field(vt, d->value_size, val, "value", spec)) {
+        for (uint32_t c = 1; c < ncpus; c++) /* per-CPU maps: the value on every CPU */
+            memcpy(val + c * stride, val, d->value_size);
+        int e = bpfvm_map_update(m, key, val, 0);
+        rc = e ? cli_error("--map-update %s: %s", spec, strerror(-e)) : 0;
+    }
+    free(key);
+    free(val);
+    return rc;
+}
+
 #define MAX_SHOWN 64 /* entries printed per map */
 
 void cli_print_maps(const bpfvm_obj *obj, bool json)
@@ -200,7 +309,8 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
             printf("  %s (%s, max %u entries)\n", d->name, bpfvm_map_type_name(d->type), d->max_entries);
         }
         if (d->type == BPFVM_MAP_RINGBUF || d->type == BPFVM_MAP_QUEUE || d->type == BPFVM_MAP_STACK ||
-            d->type == BPFVM_MAP_PROG_ARRAY || !d->key_size) {
+            d->type == BPFVM_MAP_PROG_ARRAY || d->type == BPFVM_MAP_PERF_EVENT_ARRAY ||
+            d->type == BPFVM_MAP_XSKMAP || !d->key_size) {
             if (!json)
                 printf("    (contents not listed for this map type)\n");
             else
@@ -217,8 +327,9 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
         int rc = bpfvm_map_next_key(m, NULL, next);
         while (key && next && val && rc == 0) {
             memcpy(key, next, d->key_size);
-            total++;
-            if (shown < MAX_SHOWN && bpfvm_map_lookup(m, key, val) == 0) {
+            int lr = bpfvm_map_lookup(m, key, val);
+            total += lr == 0; /* devmaps and cpumaps list empty entries too */
+            if (shown < MAX_SHOWN && lr == 0) {
                 bpfvm_map_format(m, true, key, kb, sizeof kb);
                 if (json) {
                     printf("%s{\"key\": ", first ? "" : ", ");
@@ -227,6 +338,8 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
                 } else {
                     printf("    %s: ", kb);
                 }
+                if (json && ncpus > 1)
+                    printf("[");
                 for (uint32_t c = 0; c < ncpus; c++) {
                     if (vsize == 4 && (d->type == BPFVM_MAP_ARRAY_OF_MAPS || d->type == BPFVM_MAP_HASH_OF_MAPS)) {
                         uint32_t id;
@@ -236,6 +349,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
                         bpfvm_map_format(m, false, val + c * stride, vb, sizeof vb);
                     }
                     if (json) {
+                        printf("%s", c ? ", " : "");
                         cli_json_str(stdout, vb);
                     } else if (ncpus > 1) {
                         printf("%scpu%u %s", c ? ", " : "", c, vb);
@@ -244,7 +358,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
                     }
                 }
                 if (json)
-                    printf("}");
+                    printf("%s}", ncpus > 1 ? "]" : "");
                 else
                     printf("\n");
                 first = false;
@@ -253,7 +367,7 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
             rc = bpfvm_map_next_key(m, key, next);
         }
         if (json)
-            printf("]}");
+            printf("], \"count\": %zu}", total);
         else if (!total)
             printf("    (empty)\n");
         else if (total > shown)

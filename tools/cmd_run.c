@@ -78,11 +78,11 @@ static void on_trace(void *user, long insn, const uint64_t regs[11], unsigned de
     t->have_prev = true;
 }
 
+/* user: the stream (stderr with --json, which keeps stdout one JSON document) */
 static void on_print(void *user, const char *text)
 {
-    (void)user;
     size_t n = strlen(text);
-    printf("trace_printk: %s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
+    fprintf(user, "trace_printk: %s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -175,7 +175,8 @@ static int run_object(const char *path, const char *prog_name, const char *ctx_f
     if (verify && cli_verify(path, prog, packet ? 0 : (uint32_t)in_len))
         goto out;
     tracer tr = { .prog = prog, .code = bpfvm_prog_code(prog), .n = bpfvm_prog_len(prog), .print = trace && !json };
-    bpfvm_vm_set_print(vm, on_print, NULL);
+    bpfvm_vm_set_print(vm, on_print, json ? stderr : stdout);
+    cli_perf_open(obj, json ? stderr : stdout);
     bpfvm_run_opts ro = { .engine = engine, .step_budget = budget };
     if (trace) {
         ro.engine = BPFVM_ENGINE_INTERP;
@@ -353,12 +354,12 @@ int cmd_run(int argc, char **argv)
     bpfvm_vm *vm = bpfvm_vm_new();
     bpfvm_prog *prog = NULL;
     bpfvm_load_opts lo = { .ext = ext, .name = prog_path };
-    bpfvm_vm_set_print(vm, on_print, NULL);
     if (!vm) {
         free(code);
         free(mem);
         return cli_error("out of memory");
     }
+    bpfvm_vm_set_print(vm, on_print, json ? stderr : stdout);
     rc = bpfvm_prog_load(vm, code, code_len, &lo, &prog, &err);
     if (rc) {
         cli_error("%s: %s", prog_path, err.msg);

@@ -1,7 +1,9 @@
 /* cmd_testrun.c — `bpfvm test-run`: runs an XDP, socket filter or tc program of an
  * ELF object on every packet of a capture (libpcap), prints a line per packet
- * (verdict, length change), a summary of verdicts, optionally the maps decoded
- * through BTF, and writes the packets as the program left them to a new capture.
+ * (verdict, length change, redirect target), a summary of verdicts and redirect
+ * targets, a progress bar for long captures on a terminal, optionally the maps
+ * decoded through BTF, and writes the packets as the program left them to a new
+ * capture.
  */
 #include "cli.h"
 
@@ -18,7 +20,10 @@ static void usage(FILE *f)
             "usage: bpfvm test-run OBJ.o [--prog NAME | --section SEC] --pcap IN.pcap [options]\n"
             "  Runs an XDP, socket filter or tc program on every packet of a capture, like the\n"
             "  kernel's BPF_PROG_TEST_RUN: no root, no kernel. Prints one line per packet and a\n"
-            "  summary of the verdicts.\n"
+            "  summary of the verdicts and redirect targets; a progress bar on stderr for\n"
+            "  captures over 1 MiB when stderr is a terminal the packet lines do not go to.\n"
+            "  trace_printk and bpf_perf_event_output records are printed (perf event arrays\n"
+            "  are opened on every CPU, as libbpf's perf buffer does).\n"
             "  --prog NAME       program (function name); default: the object's first program\n"
             "  --section SEC     the first program of section SEC\n"
             "  --pcap FILE       input capture (Ethernet link type)\n"
@@ -27,10 +32,15 @@ static void usage(FILE *f)
             "  --engine E        interp (default) or jit\n"
             "  --repeat N        run each packet N times and report the median time per packet\n"
             "  --maps            print the object's maps at the end, decoded through BTF\n"
+            "  --map-update NAME:KEY=VALUE\n"
+            "                    set a map entry before the run (repeatable); KEY and VALUE\n"
+            "                    are integers (little-endian) or hex:BYTES, e.g. a devmap\n"
+            "                    entry: --map-update tx_port:2=5 sends key 2 to ifindex 5\n"
             "  --quiet           no per-packet lines (summary only)\n"
             "  --ifindex N       ingress interface index in the context (default 1)\n"
             "  --ncpus N         CPUs for per-CPU maps (default 1)\n"
-            "  --json            one JSON object: counts per verdict and timing\n"
+            "  --json            one JSON object: counts per verdict and redirect target, timing\n"
+            "                    (trace_printk and perf output then go to stderr)\n"
             "  --no-verify       skip the verifier: run in checked mode\n");
 }
 
@@ -80,11 +90,44 @@ static void count_verdict(verdict_count *v, size_t *n, const char *name)
     }
 }
 
+/* trace_printk and perf output go to stdout between the packet lines, or to
+ * stderr with --json (user: the stream). */
 static void on_print(void *user, const char *text)
 {
-    (void)user;
     size_t n = strlen(text);
-    printf("trace_printk: %s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
+    fprintf(user, "trace_printk: %s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
+}
+
+typedef struct target_count {
+    char name[96];
+    unsigned long long count;
+} target_count;
+
+static void count_target(target_count *v, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(v[i].name, name)) {
+            v[i].count++;
+            return;
+        }
+    if (*n < 32) {
+        snprintf(v[*n].name, sizeof v[*n].name, "%s", name);
+        v[(*n)++].count = 1;
+    }
+}
+
+/* Progress on stderr, a bar of 40 characters. */
+static void progress_bar(double frac, unsigned long long npkts)
+{
+    int pct = (int)(100.0 * frac), fill = (int)(40.0 * frac);
+    if (pct > 100)
+        pct = 100, fill = 40;
+    char bar[41];
+    memset(bar, '#', (size_t)fill);
+    memset(bar + fill, '.', (size_t)(40 - fill));
+    bar[40] = 0;
+    fprintf(stderr, "\r[%s] %3d%%  %llu packets", bar, pct, npkts);
+    fflush(stderr);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -106,6 +149,8 @@ int cmd_testrun(int argc, char **argv)
     bpfvm_engine engine = BPFVM_ENGINE_INTERP;
     unsigned long long repeat = 0, ifindex = 1, ncpus = 1;
     bool show_maps = false, quiet = false, json = false, verify = true;
+    const char *updates[64];
+    size_t nupdates = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -146,6 +191,12 @@ int cmd_testrun(int argc, char **argv)
             ncpus = v ? strtoull(v, &e, 0) : 0;
             if (!v || *e || !ncpus || ncpus > 1024)
                 return cli_error("--ncpus needs a number from 1 to 1024");
+        } else if (cli_opt(argc, argv, &i, "--map-update", &v)) {
+            if (!v)
+                return cli_error("--map-update needs NAME:KEY=VALUE");
+            if (nupdates == sizeof updates / sizeof *updates)
+                return cli_error("at most %zu --map-update options", sizeof updates / sizeof *updates);
+            updates[nupdates++] = v;
         } else if (!strcmp(argv[i], "--no-verify")) {
             verify = false;
         } else if (!strcmp(argv[i], "--maps")) {
@@ -179,7 +230,7 @@ int cmd_testrun(int argc, char **argv)
         cli_error("out of memory (or no memory below 4 GiB for packet buffers)");
         goto done;
     }
-    bpfvm_vm_set_print(vm, on_print, NULL);
+    bpfvm_vm_set_print(vm, on_print, json ? stderr : stdout);
     if (bpfvm_vm_set_ncpus(vm, (uint32_t)ncpus, &err)) {
         cli_error("%s", err.msg);
         goto done;
@@ -188,6 +239,10 @@ int cmd_testrun(int argc, char **argv)
         cli_error("%s", err.msg);
         goto done;
     }
+    cli_perf_open(obj, json ? stderr : stdout);
+    for (size_t i = 0; i < nupdates; i++)
+        if (cli_map_update(obj, updates[i]))
+            goto done;
     bpfvm_prog *prog = NULL;
     if (prog_name && !(prog = bpfvm_obj_find_prog(obj, prog_name))) {
         cli_error("%s has no program '%s' (see bpfvm progs %s)", obj_path, prog_name, obj_path);
@@ -240,15 +295,19 @@ int cmd_testrun(int argc, char **argv)
     }
     bpfvm_packet_set_ifindex(pkt, (uint32_t)ifindex, 0);
 
-    /* progress bar: on a terminal, for captures of more than a few thousand packets */
+    /* Progress bar: for captures over 1 MiB, on stderr when it is a terminal, and
+     * not interleaved with packet lines going to the same terminal (use -q there). */
     struct stat st;
     FILE *fp = pcap_file(in);
-    bool progress = isatty(2) && fp && stat(pcap_in, &st) == 0 && st.st_size > (1 << 20);
-    if (progress)
-        quiet = true;
+    bool progress = isatty(2) && fp && stat(pcap_in, &st) == 0 && st.st_size > (1 << 20) &&
+                    (quiet || !isatty(1));
+    uint64_t next_draw = progress ? now_ns() : 0;
 
     verdict_count verdicts[64];
     size_t nverdicts = 0;
+    target_count targets[32];
+    size_t ntargets = 0;
+    unsigned long long nredirect = 0;
     unsigned long long npkts = 0, bytes_in = 0, bytes_out = 0, changed = 0;
     size_t ntimes = 0, captimes = 0;
     struct pcap_pkthdr *hdr;
@@ -293,12 +352,26 @@ int cmd_testrun(int argc, char **argv)
         bytes_in += hdr->caplen;
         if (outlen != hdr->caplen || memcmp(outdata, data, outlen))
             changed++;
+        char where[128] = "";
+        bool redirect = (type == BPFVM_PROG_XDP && ret == BPFVM_XDP_REDIRECT) ||
+                        ((type == BPFVM_PROG_SCHED_CLS || type == BPFVM_PROG_SCHED_ACT) && ret == 7);
+        if (redirect) {
+            bpfvm_redirect rd;
+            if (bpfvm_packet_redirect(pkt, &rd))
+                cli_redirect_text(&rd, where, sizeof where);
+            else
+                snprintf(where, sizeof where, "no target (no bpf_redirect call succeeded)");
+            count_target(targets, &ntargets, where);
+            nredirect++;
+        }
         if (!quiet) {
             printf("%6llu  %-16s %u", npkts, vn, hdr->caplen);
             if (outlen != hdr->caplen)
                 printf(" -> %zu (%+lld)", outlen, (long long)outlen - (long long)hdr->caplen);
             else if (memcmp(outdata, data, outlen))
                 printf(" (modified)");
+            if (redirect)
+                printf(", to %s", where);
             printf("\n");
         }
         if (out && passes(type, ret)) {
@@ -308,18 +381,15 @@ int cmd_testrun(int argc, char **argv)
             pcap_dump((u_char *)out, &oh, outdata);
             bytes_out += outlen;
         }
-        if (progress && npkts % 4096 == 0) {
-            long pos = ftell(fp);
-            int pct = st.st_size ? (int)(100.0 * (double)pos / (double)st.st_size) : 0;
-            char bar[41];
-            memset(bar, '#', (size_t)(pct * 40 / 100));
-            memset(bar + pct * 40 / 100, '.', (size_t)(40 - pct * 40 / 100));
-            bar[40] = 0;
-            fprintf(stderr, "\r[%s] %3d%%  %llu packets", bar, pct, npkts);
+        if (progress && npkts % 64 == 0 && now_ns() >= next_draw) {
+            progress_bar((double)ftell(fp) / (double)st.st_size, npkts);
+            next_draw = now_ns() + 100000000ull; /* 10 times a second */
         }
     }
-    if (progress)
-        fprintf(stderr, "\r%60s\r", "");
+    if (progress) {
+        progress_bar(1.0, npkts);
+        fprintf(stderr, "\r%70s\r", "");
+    }
     if (r == -1) {
         cli_error("%s: packet %llu: %s", pcap_in, npkts + 1, pcap_geterr(in));
         goto done;
@@ -338,6 +408,12 @@ int cmd_testrun(int argc, char **argv)
         printf(", \"type\": \"%s\", \"packets\": %llu, \"verdicts\": {", bpfvm_prog_type_name(type), npkts);
         for (size_t i = 0; i < nverdicts; i++)
             printf("%s\"%s\": %llu", i ? ", " : "", verdicts[i].name, verdicts[i].count);
+        printf("}, \"redirects\": {");
+        for (size_t i = 0; i < ntargets; i++) {
+            printf("%s", i ? ", " : "");
+            cli_json_str(stdout, targets[i].name);
+            printf(": %llu", targets[i].count);
+        }
         printf("}, \"modified\": %llu, \"engine\": \"%s\", \"median_ns\": %llu", changed,
                engine == BPFVM_ENGINE_JIT ? "jit" : "interp", (unsigned long long)median);
         if (show_maps) {
@@ -352,6 +428,11 @@ int cmd_testrun(int argc, char **argv)
         for (size_t i = 0; i < nverdicts; i++)
             printf("  %-16s %10llu %7.1f%%\n", verdicts[i].name, verdicts[i].count,
                    npkts ? 100.0 * (double)verdicts[i].count / (double)npkts : 0.0);
+        if (nredirect) {
+            printf("  redirected to:\n");
+            for (size_t i = 0; i < ntargets; i++)
+                printf("    %-52s %10llu\n", targets[i].name, targets[i].count);
+        }
         if (changed)
             printf("  %llu packets were modified by the program\n", changed);
         if (out)

@@ -296,6 +296,9 @@ static int create_map(ld *l, const char *name, bpfvm_map_def *def, bpfvm_map **o
 {
     bpfvm_error e;
     def->name = name;
+    /* libbpf: a perf event array without max_entries gets one entry per CPU */
+    if (def->type == BPFVM_MAP_PERF_EVENT_ARRAY && def->max_entries == 0)
+        def->max_entries = bpfvm_vm_ncpus(l->obj->vm);
     int rc = bpfvm_map_create(l->obj->vm, def, out, &e);
     if (rc)
         return bpfvm_fail(l->err, e.code, -1, "%s: %s", l->name, e.msg); /* e.msg names the map */

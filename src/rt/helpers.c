@@ -380,6 +380,20 @@ static U64 h_csum_diff(ARGS)
 
 /* ---- formatted output: bpf_trace_printk and bpf_snprintf ---------------------- */
 
+/* A %s argument: Linux reads any kernel address without faulting. Here it must be
+ * a string the program may read or one in a probe region, verified or not: the
+ * verifier does not look at %s arguments, which are plain numbers to it. */
+static bool str_readable(bpfvm_call *c, U64 p)
+{
+    for (U64 i = 0; i < 4096; i++) {
+        if (!run_mem_ok(c, p + i, 1, false) && !probe_ok(c->vm, p + i, 1))
+            return false;
+        if (*(const char *)PTR(p + i) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Formats like Linux's bpf_bprintf_prepare: %d %i %u %x %X %c %s %p %px %%, with
  * the l / ll modifiers. Arguments are u64 values; %s reads a string the program
  * may access (checked mode; anything else prints as "", as in Linux) or any string
@@ -434,7 +448,7 @@ static long format(bpfvm_call *c, char *out, size_t size, const char *fmt, const
             n = snprintf(buf, sizeof buf, "0x%" PRIx64, v);
             break;
         case 's': {
-            if (c->checked && !str_ok(c, v))
+            if (!str_readable(c, v))
                 continue; /* Linux: an unreadable string prints as "" */
             for (const char *q = PTR(v); *q; q++)
                 PUT(*q);
@@ -452,6 +466,9 @@ static long format(bpfvm_call *c, char *out, size_t size, const char *fmt, const
 #undef PUT
 }
 
+#define MAX_BPRINTF_VARARGS 12
+#define MAX_BPRINTF_BUF 1024
+
 /* trace_printk(fmt, fmt_size, arg1, arg2, arg3) */
 static U64 h_trace_printk(ARGS)
 {
@@ -461,8 +478,29 @@ static U64 h_trace_printk(ARGS)
     if (r2 == 0 || fmt[r2 - 1] != 0)
         return ERR(EINVAL);
     const U64 args[3] = { r3, r4, r5 };
-    char text[512];
+    char text[MAX_BPRINTF_BUF];
     long n = format(c, text, sizeof text, fmt, args, 3);
+    if (n < 0)
+        return ERR(EINVAL);
+    if (c->vm->print)
+        c->vm->print(c->vm->print_user, text);
+    return (U64)n;
+}
+
+/* trace_vprintk(fmt, fmt_size, data, data_len): bpf_printk with more than three
+ * arguments; data holds data_len / 8 u64 arguments. */
+static U64 h_trace_vprintk(ARGS)
+{
+    UNUSED5;
+    CHECK(177);
+    const char *fmt = PTR(r1);
+    if ((r4 & 7) || r4 > MAX_BPRINTF_VARARGS * 8 || (r4 && !r3) || !memchr(fmt, 0, r2))
+        return ERR(EINVAL);
+    U64 args[MAX_BPRINTF_VARARGS];
+    if (r4)
+        memcpy(args, PTR(r3), r4);
+    char text[MAX_BPRINTF_BUF];
+    long n = format(c, text, sizeof text, fmt, args, r4 / 8);
     if (n < 0)
         return ERR(EINVAL);
     if (c->vm->print)
@@ -475,9 +513,9 @@ static U64 h_snprintf(ARGS)
 {
     UNUSED5;
     CHECK(165);
-    if ((r5 & 7) || r5 > 12 * 8 || (r5 && !r4))
+    if ((r5 & 7) || r5 > MAX_BPRINTF_VARARGS * 8 || (r5 && !r4))
         return ERR(EINVAL);
-    U64 args[12];
+    U64 args[MAX_BPRINTF_VARARGS];
     memcpy(args, PTR(r4), r5);
     /* Linux checks the whole format before it writes: a bad one leaves str as it was */
     if (format(c, NULL, 0, PTR(r3), args, r5 / 8) < 0)
@@ -648,6 +686,12 @@ static U64 h_xdp_adjust_tail(ARGS)
 #define TC_ACT_REDIRECT 7
 #define BPF_F_INGRESS 1
 
+static void set_redirect(bpfvm_call *c, const bpfvm_map *m, uint32_t key, uint32_t ifindex, U64 flags)
+{
+    c->pkt->redirected = true;
+    c->pkt->redirect = (bpfvm_redirect){ .map = m, .key = key, .ifindex = ifindex, .flags = flags };
+}
+
 /* redirect(ifindex, flags) */
 static U64 h_redirect(ARGS)
 {
@@ -655,33 +699,45 @@ static U64 h_redirect(ARGS)
     if (is_xdp(c)) {
         if (r2)
             return BPFVM_XDP_ABORTED;
-        c->pkt->redirect_ifindex = (uint32_t)r1;
+        set_redirect(c, NULL, (uint32_t)r1, (uint32_t)r1, 0);
         return BPFVM_XDP_REDIRECT;
     }
     if (is_skb(c)) {
         if (r2 & ~(U64)BPF_F_INGRESS)
             return TC_ACT_SHOT;
-        c->pkt->redirect_ifindex = (uint32_t)r1;
+        set_redirect(c, NULL, (uint32_t)r1, (uint32_t)r1, r2);
         return TC_ACT_REDIRECT;
     }
     return no_packet(c, "bpf_redirect");
 }
 
-/* redirect_map(map, key, flags): bpfvm has no device maps; a key present in the map
- * (any type) counts as a target, else the low two bits of flags are the action. */
+/* redirect_map(map, key, flags), Linux's __bpf_xdp_redirect_map: a key that names
+ * a target (a devmap entry, a cpumap CPU, an xskmap socket) redirects; otherwise
+ * the low two bits of flags are the action, unless a devmap is asked to broadcast.
+ * The key is a u32, as the lookups Linux makes take it. */
 static U64 h_redirect_map(ARGS)
 {
     UNUSED5;
     CHECK(51);
-    if (!c->pkt)
-        return no_packet(c, "bpf_redirect_map");
+    if (!is_xdp(c)) {
+        bpfvm_call_fail(c, "bpf_redirect_map is for XDP programs");
+        return 0;
+    }
     bpfvm_map *m = PTR(r1);
-    if (r3 & ~(U64)3)
+    if (!m->ops->redirect) {
+        bpfvm_call_fail(c, "bpf_redirect_map: map '%s' is a %s; redirects go through a devmap, devmap_hash, "
+                        "cpumap or xskmap", m->name, bpfvm_map_type_name(m->def.type));
+        return 0;
+    }
+    const U64 actions = 3; /* XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX */
+    if (r3 & ~(actions | m->ops->redirect_flags))
         return BPFVM_XDP_ABORTED;
-    uint32_t key = (uint32_t)r2;
-    if (m->def.key_size != 4 || !m->ops->lookup || !m->ops->lookup(m, &key, c->cpu))
-        return r3 & 3;
-    c->pkt->redirect_ifindex = key;
+    uint32_t key = (uint32_t)r2, ifindex = 0;
+    if (!m->ops->redirect(m, key, &ifindex) && !(r3 & REDIR_F_BROADCAST)) {
+        c->pkt->redirected = false; /* the last call decides, as in Linux */
+        return r3 & actions;
+    }
+    set_redirect(c, m, key, ifindex, r3 & ~actions);
     return BPFVM_XDP_REDIRECT;
 }
 
@@ -820,11 +876,51 @@ static U64 h_l4_csum_replace(ARGS)
     return 0;
 }
 
+#define BPF_F_INDEX_MASK 0xffffffffull
+#define BPF_F_CTXLEN_MASK (0xfffffull << 32)
+
+/* perf_event_output(ctx, map, flags, data, size): the record goes to the host's
+ * callback (bpfvm_vm_set_perf_output) when the entry flags & BPF_F_INDEX_MASK (the
+ * run's CPU for BPF_F_CURRENT_CPU) is open on this CPU. Packet programs may append
+ * the first (flags >> 32) bytes of the packet (bpf_xdp/skb_event_output). */
 static U64 h_perf_event_output(ARGS)
 {
     UNUSED5;
-    (void)c;
-    return ERR(EOPNOTSUPP); /* no perf event arrays here */
+    CHECK(25);
+    bpfvm_map *m = PTR(r2);
+    if (m->def.type != BPFVM_MAP_PERF_EVENT_ARRAY) {
+        bpfvm_call_fail(c, "bpf_perf_event_output: map '%s' is a %s, not a perf_event_array", m->name,
+                        bpfvm_map_type_name(m->def.type));
+        return 0;
+    }
+    U64 ctxlen = (r3 & BPF_F_CTXLEN_MASK) >> 32;
+    if (r3 & ~(BPF_F_INDEX_MASK | (c->pkt ? BPF_F_CTXLEN_MASK : 0)))
+        return ERR(EINVAL);
+    if (c->pkt && ctxlen > (U64)(c->pkt->data_end - c->pkt->data))
+        return ERR(EFAULT);
+    U64 index = r3 & BPF_F_INDEX_MASK;
+    if (index == BPF_F_INDEX_MASK) /* BPF_F_CURRENT_CPU */
+        index = c->cpu;
+    int64_t on = map_perf_entry(m, (uint32_t)(index > UINT32_MAX ? UINT32_MAX : index));
+    if (on < 0)
+        return (U64)on;
+    if ((uint64_t)on != c->cpu)
+        return ERR(EOPNOTSUPP); /* the perf event of that entry belongs to another CPU */
+    if (!c->vm->perf)
+        return 0;
+    if (!ctxlen) {
+        c->vm->perf(c->vm->perf_user, m, (uint32_t)index, PTR(r4), r5);
+        return 0;
+    }
+    uint8_t *rec = malloc(r5 + ctxlen);
+    if (!rec)
+        return ERR(ENOMEM);
+    if (r5)
+        memcpy(rec, PTR(r4), r5);
+    memcpy(rec + r5, c->pkt->data, ctxlen);
+    c->vm->perf(c->vm->perf_user, m, (uint32_t)index, rec, r5 + ctxlen);
+    free(rec);
+    return 0;
 }
 
 /* ---- the table -------------------------------------------------------------------- */
@@ -874,6 +970,7 @@ const std_helper std_helpers[] = {
     { 134, "bpf_ringbuf_query", h_ringbuf_query, P(INTEGER, MAP, ANYTHING, NONE, NONE, NONE) },
     { 160, "bpf_ktime_get_coarse_ns", h_ktime_get_coarse_ns, P(INTEGER, NONE, NONE, NONE, NONE, NONE) },
     { 165, "bpf_snprintf", h_snprintf, P(INTEGER, MEM_UNINIT, SIZE_OR_ZERO, CONST_STR, MEM_OR_NULL, SIZE_OR_ZERO) },
+    { 177, "bpf_trace_vprintk", h_trace_vprintk, P(INTEGER, MEM, SIZE, MEM_OR_NULL, SIZE_OR_ZERO, NONE) },
     { 181, "bpf_loop", h_loop, P(INTEGER, ANYTHING, FUNC, ANYTHING, ANYTHING, NONE) },
     { 182, "bpf_strncmp", h_strncmp, P(INTEGER, MEM, SIZE, CONST_STR, NONE, NONE) },
     { 195, "bpf_map_lookup_percpu_elem", h_map_lookup_percpu_elem, P(MAP_VALUE_OR_NULL, MAP, MAP_KEY, ANYTHING, NONE, NONE) },
@@ -895,7 +992,7 @@ int helpers_register_std(bpfvm_vm *vm, bpfvm_error *err)
         bpfvm_helper_proto p = h->proto;
         p.releases_ref = h->id == 132 || h->id == 133;
         p.changes_packet = h->id == 44 || h->id == 54 || h->id == 65 || h->id == 9 || h->id == 10 || h->id == 11;
-        p.gpl_only = h->id == 6 || h->id == 4 || h->id == 112 || h->id == 113 || h->id == 114 || h->id == 115;
+        p.gpl_only = h->id == 6 || h->id == 177 || h->id == 4 || h->id == 112 || h->id == 113 || h->id == 114 || h->id == 115;
         int rc = bpfvm_register_helper_proto(vm, h->id, h->name, h->fn, &p, err);
         if (rc)
             return rc;

@@ -212,6 +212,62 @@ uint32_t bpfvm_vm_ncpus(const bpfvm_vm *vm)
     return vm ? __atomic_load_n(&vm->ncpus, __ATOMIC_RELAXED) : 0;
 }
 
+/* ---- memory limit ------------------------------------------------------------------ */
+
+void bpfvm_vm_set_map_memory_limit(bpfvm_vm *vm, uint64_t bytes)
+{
+    if (!vm)
+        return;
+    pthread_mutex_lock(&vm->lock);
+    vm->map_mem_limit = bytes;
+    pthread_mutex_unlock(&vm->lock);
+}
+
+static void human(uint64_t n, char *buf, size_t size)
+{
+    static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    double v = (double)n;
+    unsigned u = 0;
+    while (v >= 1024 && u < 6) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, size, "%llu bytes", (unsigned long long)n);
+    else
+        snprintf(buf, size, "%.1f %s", v, unit[u]);
+}
+
+int map_charge(bpfvm_map *m, uint64_t bytes, bpfvm_error *err)
+{
+    bpfvm_vm *vm = m->vm;
+    const char *tn = bpfvm_map_type_name(m->def.type);
+    if (bytes == UINT64_MAX)
+        return bpfvm_fail(err, BPFVM_E_NOMEM, -1,
+                          "map '%s' (%s): its size overflows (max_entries %u, key_size %u, value_size %u%s)",
+                          m->name, tn, m->def.max_entries, m->def.key_size, m->def.value_size,
+                          m->ncpus > 1 ? ", per CPU" : "");
+    uint64_t left = vm->map_mem_limit > vm->map_mem_used ? vm->map_mem_limit - vm->map_mem_used : 0;
+    if (bytes > left) {
+        char need[32], lim[32], used[32];
+        human(bytes, need, sizeof need);
+        human(vm->map_mem_limit, lim, sizeof lim);
+        human(vm->map_mem_used, used, sizeof used);
+        if (bytes > vm->map_mem_limit)
+            return bpfvm_fail(err, BPFVM_E_NOMEM, -1,
+                              "map '%s' (%s): needs %s (max_entries %u, key_size %u, value_size %u), more than "
+                              "the VM's map memory limit of %s (bpfvm_vm_set_map_memory_limit)",
+                              m->name, tn, need, m->def.max_entries, m->def.key_size, m->def.value_size, lim);
+        return bpfvm_fail(err, BPFVM_E_NOMEM, -1,
+                          "map '%s' (%s): needs %s, but the other maps already use %s of the VM's map memory "
+                          "limit of %s (bpfvm_vm_set_map_memory_limit)",
+                          m->name, tn, need, used, lim);
+    }
+    vm->map_mem_used += bytes;
+    m->charged += bytes;
+    return 0;
+}
+
 /* ---- types ------------------------------------------------------------------------ */
 
 static const struct {
@@ -231,6 +287,11 @@ static const struct {
     { BPFVM_MAP_QUEUE, "queue", &map_queue_ops },
     { BPFVM_MAP_STACK, "stack", &map_stack_ops },
     { BPFVM_MAP_RINGBUF, "ringbuf", &map_ringbuf_ops },
+    { BPFVM_MAP_PERF_EVENT_ARRAY, "perf_event_array", &map_perf_event_array_ops },
+    { BPFVM_MAP_DEVMAP, "devmap", &map_devmap_ops },
+    { BPFVM_MAP_DEVMAP_HASH, "devmap_hash", &map_devmap_hash_ops },
+    { BPFVM_MAP_CPUMAP, "cpumap", &map_cpumap_ops },
+    { BPFVM_MAP_XSKMAP, "xskmap", &map_xskmap_ops },
 };
 
 const map_ops *map_ops_for(bpfvm_map_type type)
@@ -365,6 +426,7 @@ int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bp
     if (!rc)
         rc = ops->alloc(m, err);
     if (rc) {
+        vm->map_mem_used -= m->charged;
         pthread_mutex_unlock(&vm->lock);
         free(m);
         return rc;

@@ -34,6 +34,10 @@
  * commands, LRU with BPF_F_NO_PREALLOC, prog arrays as inner maps). */
 #define MAP_ENOTSUPP 524
 
+/* bpf_redirect_map flags for devmaps (Linux uapi). */
+#define REDIR_F_BROADCAST       (1u << 3)
+#define REDIR_F_EXCLUDE_INGRESS (1u << 4)
+
 /* Element update flags beyond BPFVM_ANY/NOEXIST/EXIST (bpf_spin_lock: unsupported). */
 #define MAP_F_LOCK 4u
 
@@ -85,6 +89,11 @@ typedef struct map_ops {
     /* Memory programs may access through pointers this map hands out. Returns how
      * many regions were written (at most max, which is MAP_MAX_REGIONS). */
     size_t (*regions)(const bpfvm_map *m, bpfvm_region *out, size_t max);
+
+    /* ---- redirect targets (bpf_redirect_map): devmap, devmap_hash, cpumap, xskmap ---- */
+    /* True when key names a target; *ifindex: the devmap entry's interface (else key). */
+    bool (*redirect)(bpfvm_map *m, uint32_t key, uint32_t *ifindex);
+    uint64_t redirect_flags; /* flags accepted besides the fallback action bits */
 } map_ops;
 
 struct bpfvm_map {
@@ -94,6 +103,7 @@ struct bpfvm_map {
     bpfvm_map_def def;       /* def.name points at name[] */
     char name[64];
     uint32_t ncpus;          /* per-CPU maps: number of value copies (1 for others) */
+    uint64_t charged;        /* bytes counted against the VM's map memory limit */
     uint32_t value_stride;   /* value_size rounded up to 8 (per-CPU value spacing) */
     void *impl;              /* the type's own state */
     /* BTF description of key and value (set by the ELF loader, may be 0): used
@@ -107,7 +117,31 @@ const map_ops *map_ops_for(bpfvm_map_type type);
 extern const map_ops map_array_ops, map_percpu_array_ops, map_prog_array_ops,
     map_array_of_maps_ops, map_hash_ops, map_percpu_hash_ops, map_lru_hash_ops,
     map_lru_percpu_hash_ops, map_hash_of_maps_ops, map_queue_ops, map_stack_ops,
-    map_ringbuf_ops;
+    map_ringbuf_ops, map_perf_event_array_ops, map_devmap_ops, map_devmap_hash_ops,
+    map_cpumap_ops, map_xskmap_ops;
+
+/* Counts bytes of storage against the VM's map memory limit before a map type
+ * allocates them (called from ops->alloc, with the VM's lock held). bytes is
+ * UINT64_MAX when the size overflowed. 0, or BPFVM_E_NOMEM naming the map. */
+int map_charge(bpfvm_map *m, uint64_t bytes, bpfvm_error *err);
+/* a * b, or UINT64_MAX when it overflows (for map_charge). */
+static inline uint64_t map_mul(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+static inline uint64_t map_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Devmaps (array and hash): checks a host update's value (struct bpf_devmap_val
+ * of value_size 4 or 8 bytes) and gives what is stored: { ifindex, prog id 0 }.
+ * 0 or the -errno Linux gives (-EINVAL: ifindex 0 in a devmap_hash, or a program fd). */
+int map_devmap_value(const bpfvm_map *m, const void *value, uint32_t stored[2], bool hash);
+
+/* Perf event arrays (program side): the CPU stored at index, or -ENOENT / -E2BIG. */
+int64_t map_perf_entry(bpfvm_map *m, uint32_t index);
 
 /* The whole of Linux's creation-time validation of def (generic and type rules,
  * map-in-map template): 0 or the -errno bpf(BPF_MAP_CREATE) gives, reason in why. */

@@ -81,12 +81,15 @@ static int check_fd_array(const bpfvm_map_def *d, char *why, size_t n)
 
 static int array_alloc(bpfvm_map *m, bpfvm_error *err)
 {
+    uint64_t bytes = map_mul(map_mul(m->value_stride, m->ncpus), m->def.max_entries);
+    int rc = map_charge(m, bytes, err);
+    if (rc)
+        return rc;
     array_impl *a = calloc(1, sizeof *a);
     if (!a)
         return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': out of memory", m->name);
-    size_t size;
-    if (__builtin_mul_overflow((size_t)m->value_stride * m->ncpus, (size_t)m->def.max_entries, &size) ||
-        !(a->vals = map_area_alloc(size))) {
+    size_t size = (size_t)bytes;
+    if (!(a->vals = map_area_alloc(size))) {
         free(a);
         return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': cannot allocate %u values of %u bytes", m->name,
                           m->def.max_entries, m->value_stride * m->ncpus);
@@ -98,6 +101,9 @@ static int array_alloc(bpfvm_map *m, bpfvm_error *err)
 
 static int slots_alloc(bpfvm_map *m, bpfvm_error *err)
 {
+    int rc = map_charge(m, map_mul(m->def.max_entries, sizeof(void *)), err);
+    if (rc)
+        return rc;
     array_impl *a = calloc(1, sizeof *a);
     if (!a || !(a->slots = calloc(m->def.max_entries, sizeof(void *)))) {
         free(a);

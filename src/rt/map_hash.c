@@ -24,10 +24,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-#ifdef __linux__
-#include <sys/random.h>
-#endif
 
 enum { S_EMPTY = 0, S_LIVE = 1, S_TOMB = 2, S_BUSY = 3 };
 
@@ -596,22 +592,67 @@ static bool key_copy(const htab *h, uint32_t i, void *out)
     return false;
 }
 
-/* Iteration in slot order: stable while keys are neither added nor removed. Only
- * slots that a lookup of their key finds are returned, so a slot a program
- * scribbled on (checked mode) cannot make iteration restart forever. */
+/* ---- iteration ----------------------------------------------------------------------
+ * Keys come in the order (home slot, hash, key bytes): a function of the contents
+ * and the seed alone, whatever order the keys were inserted or deleted in (slot
+ * order is not: two keys with the same home slot sit in insertion order).
+ * get_next_key(K) scans from K's home slot: the slots from a home slot H up to the
+ * next EMPTY slot hold every key whose home lies in that stretch (a key's probe run
+ * from its home has no EMPTY slot), so the first stretch that holds a key ordered
+ * after K gives the answer; later stretches only hold keys with later homes.
+ * Candidates are checked as lookups would find them (stored hash = hash of the
+ * key, home inside the stretch): a slot a program scribbled on in checked mode is
+ * skipped, and since every answer is findable and ordered after the previous one,
+ * a host loop over next_key always ends. */
+
+static int key_order(const htab *h, uint32_t ha, const void *ka, uint32_t hb, const void *kb)
+{
+    uint32_t a = ha & h->mask, b = hb & h->mask;
+    if (a != b)
+        return a < b ? -1 : 1;
+    if (ha != hb)
+        return ha < hb ? -1 : 1;
+    return memcmp(ka, kb, h->ksize);
+}
+
 static int htab_next_key(bpfvm_map *m, const void *key, void *next)
 {
     htab *h = H(m);
-    uint32_t i = 0;
-    if (key) {
-        hslot *s = find_key(h, key);
-        if (s) /* a missing key restarts from the first key, as in Linux */
-            i = (uint32_t)(((uint8_t *)s - h->slab) / h->esize) + 1;
+    uint8_t *cur = malloc(2 * (size_t)map_round8(h->ksize));
+    if (!cur)
+        return -ENOMEM;
+    uint8_t *best = cur + map_round8(h->ksize);
+    bool after = key && find_key(h, key); /* a missing key restarts from the first key, as in Linux */
+    uint32_t kh = after ? hash_key(h, key) : 0, bh = 0;
+    bool found = false;
+    const uint64_t nslots = (uint64_t)h->mask + 1;
+    for (uint64_t H0 = after ? (kh & h->mask) : 0; H0 < nslots && !found;) {
+        uint64_t d = 0;
+        for (; d < nslots; d++) {
+            uint32_t i = (uint32_t)((H0 + d) & h->mask);
+            hslot *s = slot(h, i);
+            uint8_t st = st_load(s);
+            if (st == S_EMPTY)
+                break;
+            if (st != S_LIVE || !key_copy(h, i, cur))
+                continue;
+            uint32_t ch = hash_key(h, cur), home = ch & h->mask;
+            if (home < H0 || home > H0 + d || __atomic_load_n(&s->hash, __ATOMIC_RELAXED) != ch)
+                continue; /* an earlier stretch's key, or a slot lookups would not find */
+            if (after && key_order(h, ch, cur, kh, key) <= 0)
+                continue;
+            if (found && key_order(h, ch, cur, bh, best) >= 0)
+                continue;
+            memcpy(best, cur, h->ksize);
+            bh = ch;
+            found = true;
+        }
+        H0 += d + 1;
     }
-    for (; i <= h->mask; i++)
-        if (key_copy(h, i, next) && find_key(h, next) == slot(h, i))
-            return 0;
-    return -ENOENT;
+    if (found)
+        memcpy(next, best, h->ksize);
+    free(cur);
+    return found ? 0 : -ENOENT;
 }
 
 static size_t htab_regions(const bpfvm_map *m, bpfvm_region *out, size_t max)
@@ -691,18 +732,14 @@ static int of_maps_check(const bpfvm_map_def *d, char *why, size_t n)
     return htab_check(d, why, n);
 }
 
+/* The VM's seed (bpfvm_vm_set_seed, fixed by default), so that the same contents
+ * give the same layout and iteration order on every run. Linux seeds every map
+ * randomly instead; a host facing untrusted keys sets a random VM seed. */
 static uint64_t make_seed(const bpfvm_map *m)
 {
-    uint64_t s = 0;
     if (m->def.flags & MAP_F_ZERO_SEED)
         return 0;
-#ifdef __linux__
-    if (getrandom(&s, sizeof s, GRND_NONBLOCK) == sizeof s)
-        return s;
-#endif
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return mum((uint64_t)ts.tv_nsec ^ P2, (uint64_t)(uintptr_t)m ^ (uint64_t)ts.tv_sec ^ P0);
+    return mum(m->vm->seed ^ P2, P0);
 }
 
 static void htab_free(bpfvm_map *m)
@@ -713,39 +750,104 @@ static void htab_free(bpfvm_map *m)
     map_area_free(h->slab, h->slab_size);
     free(h->locks);
     free(h);
+    m->impl = NULL;
 }
 
 static int htab_alloc(bpfvm_map *m, bpfvm_error *err)
 {
+    /* Sizes first, all in 64 bits: nothing is allocated for a map that cannot be. */
+    uint32_t ksize = m->def.key_size;
+    bool of_maps = m->def.type == BPFVM_MAP_HASH_OF_MAPS, percpu = is_percpu(m->def.type);
+    uint64_t voff = sizeof(hslot) + (uint64_t)map_round8(ksize);
+    uint64_t vlen = of_maps ? 8 : percpu ? map_mul(m->ncpus, m->value_stride) : m->value_stride;
+    uint64_t esize = map_add(voff, vlen);
+    /* A power of 2 at least 1.5 times max_entries: the load factor stays between
+     * 1/3 and 2/3, so probe runs stay short, without the 4x of "twice the next
+     * power of 2" when max_entries is just above a power of 2. */
+    uint64_t slots = pow2_at_least((uint64_t)m->def.max_entries + m->def.max_entries / 2 + 1);
+    uint64_t nlocks = (slots + (1u << SEG_SHIFT) - 1) >> SEG_SHIFT;
+    uint64_t slab = esize > UINT32_MAX ? UINT64_MAX : map_mul(slots, esize);
+    int rc = map_charge(m, map_add(map_add(slab, map_mul(nlocks, sizeof(uint32_t))), sizeof(htab)), err);
+    if (rc)
+        return rc;
     htab *h = calloc(1, sizeof *h);
     if (!h)
         return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': out of memory", m->name);
     m->impl = h;
     h->lru = is_lru(m->def.type);
-    h->percpu = is_percpu(m->def.type);
-    h->of_maps = m->def.type == BPFVM_MAP_HASH_OF_MAPS;
+    h->percpu = percpu;
+    h->of_maps = of_maps;
     h->max = m->def.max_entries;
-    h->ksize = m->def.key_size;
-    h->voff = (uint32_t)sizeof(hslot) + map_round8(h->ksize);
-    h->vlen = h->of_maps ? 8 : h->percpu ? m->ncpus * m->value_stride : m->value_stride;
-    h->esize = h->voff + h->vlen;
+    h->ksize = ksize;
+    h->voff = (uint32_t)voff;
+    h->vlen = (uint32_t)vlen;
+    h->esize = (uint32_t)esize;
     h->seed = make_seed(m);
-    /* A power of 2 at least 1.5 times max_entries: the load factor stays between
-     * 1/3 and 2/3, so probe runs stay short, without the 4x of "twice the next
-     * power of 2" when max_entries is just above a power of 2. */
-    uint64_t slots = pow2_at_least((uint64_t)h->max + h->max / 2 + 1);
     h->mask = (uint32_t)(slots - 1);
-    h->nlocks = (uint32_t)((slots + (1u << SEG_SHIFT) - 1) >> SEG_SHIFT);
+    h->nlocks = (uint32_t)nlocks;
     h->sweep_slack = (uint32_t)((slots - h->max) / 2);
     h->sweep_at = h->sweep_slack;
-    if (__builtin_mul_overflow((size_t)slots, (size_t)h->esize, &h->slab_size) ||
-        !(h->slab = map_area_alloc(h->slab_size)) || !(h->locks = calloc(h->nlocks, sizeof(uint32_t)))) {
-        htab_free(m);
-        m->impl = NULL;
-        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': cannot allocate %llu slots of %u bytes", m->name,
-                          (unsigned long long)slots, h->esize);
+    h->slab_size = (size_t)slab;
+    if (!(h->slab = map_area_alloc(h->slab_size)) || !(h->locks = calloc(h->nlocks, sizeof(uint32_t)))) {
+        htab_free(m); /* h is gone from here on: the message uses the locals */
+        return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "map '%s': cannot allocate %llu slots of %llu bytes", m->name,
+                          (unsigned long long)slots, (unsigned long long)esize);
     }
     return 0;
+}
+
+/* ---- DEVMAP_HASH: a hash map of struct bpf_devmap_val, read-only for programs ---- */
+
+static int devmap_hash_check(const bpfvm_map_def *d, char *why, size_t n)
+{
+    uint32_t allowed = MAP_F_NUMA_NODE | MAP_F_RDONLY | MAP_F_WRONLY;
+    if (d->max_entries == 0 || d->key_size != 4 || (d->value_size != 4 && d->value_size != 8) ||
+        (d->flags & ~allowed)) {
+        snprintf(why, n, "a devmap_hash needs max_entries > 0, key_size 4, value_size 4 or 8 and no flags "
+                 "besides BPF_F_NUMA_NODE, BPF_F_RDONLY, BPF_F_WRONLY");
+        return -EINVAL;
+    }
+    if (d->max_entries > 1u << 31) {
+        snprintf(why, n, "max_entries %u is above 2^31", d->max_entries);
+        return -EINVAL;
+    }
+    if (pow2_at_least(d->max_entries) > MAX_BUCKETS) {
+        snprintf(why, n, "max_entries %u is too large (bpfvm: at most 2^27 for hash maps)", d->max_entries);
+        return -E2BIG;
+    }
+    return 0;
+}
+
+static int devmap_hash_alloc(bpfvm_map *m, bpfvm_error *err)
+{
+    m->def.flags |= MAP_F_RDONLY_PROG; /* as Linux: lookups return the entry itself */
+    m->value_stride = 8;               /* { ifindex, prog id } whatever value_size says */
+    return htab_alloc(m, err);
+}
+
+/* Linux __dev_map_hash_update_elem, checks in its order: BPF_EXIST inserts a
+ * missing key (it is only BPF_NOEXIST that the kernel checks). */
+static int devmap_hash_host_update(bpfvm_map *m, const void *key, const void *value, uint64_t flags)
+{
+    uint32_t v[2], ifindex;
+    memcpy(&ifindex, value, 4);
+    if (flags > BPFVM_EXIST || ifindex == 0)
+        return -EINVAL;
+    if (flags == BPFVM_NOEXIST && find(H(m), key, hash_key(H(m), key)))
+        return -EEXIST; /* host updates of one map are not concurrent with each other here */
+    int rc = map_devmap_value(m, value, v, true);
+    return rc ? rc : do_update(m, key, v, flags == BPFVM_NOEXIST ? BPFVM_NOEXIST : BPFVM_ANY, V_ALL, 0);
+}
+
+static bool devmap_hash_redirect(bpfvm_map *m, uint32_t key, uint32_t *ifindex)
+{
+    const htab *h = H(m);
+    uint64_t k[2] = { key, 0 }; /* key_size is 4; the padding keeps the compiler's bounds checks quiet */
+    hslot *s = find(h, k, hash_key(h, k));
+    if (!s)
+        return false;
+    memcpy(ifindex, svalue(h, s), 4);
+    return true;
 }
 
 #define HTAB_OPS(lookup_fn)                 \
@@ -765,6 +867,20 @@ const map_ops map_hash_ops = { HTAB_OPS(htab_lookup) };
 const map_ops map_percpu_hash_ops = { HTAB_OPS(htab_lookup) };
 const map_ops map_lru_hash_ops = { HTAB_OPS(lru_lookup) };
 const map_ops map_lru_percpu_hash_ops = { HTAB_OPS(lru_lookup) };
+
+const map_ops map_devmap_hash_ops = {
+    .check = devmap_hash_check,
+    .alloc = devmap_hash_alloc,
+    .free = htab_free,
+    .lookup = htab_lookup,
+    .host_lookup = htab_host_lookup,
+    .host_update = devmap_hash_host_update,
+    .host_delete = htab_host_delete,
+    .next_key = htab_next_key,
+    .regions = htab_regions,
+    .redirect = devmap_hash_redirect,
+    .redirect_flags = REDIR_F_BROADCAST | REDIR_F_EXCLUDE_INGRESS,
+};
 
 const map_ops map_hash_of_maps_ops = {
     .check = of_maps_check,

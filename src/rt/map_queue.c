@@ -41,6 +41,9 @@ static int qs_check(const bpfvm_map_def *d, char *why, size_t n)
 
 static int qs_alloc(bpfvm_map *m, bpfvm_error *err)
 {
+    int rc = map_charge(m, map_mul((uint64_t)m->def.max_entries + 1, m->def.value_size), err);
+    if (rc)
+        return rc;
     qstack *q = calloc(1, sizeof *q);
     size_t bytes = 0;
     if (!q || m->def.max_entries == UINT32_MAX ||

@@ -56,6 +56,9 @@ static int rb_check(const bpfvm_map_def *d, char *why, size_t n)
 
 static int rb_alloc(bpfvm_map *m, bpfvm_error *err)
 {
+    int rc = map_charge(m, 2 * (uint64_t)m->def.max_entries, err);
+    if (rc)
+        return rc;
     ringbuf *r = calloc(1, sizeof *r);
     if (!r || !(r->data = map_area_alloc(2 * (size_t)m->def.max_entries))) {
         free(r);

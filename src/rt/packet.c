@@ -78,8 +78,17 @@ int bpfvm_packet_set(bpfvm_packet *p, const void *data, size_t len, bpfvm_error 
     p->meta = p->data = p->frame + PKT_HEADROOM;
     memcpy(p->data, data, len);
     p->data_end = p->data + len;
-    p->redirect_ifindex = 0;
+    p->redirected = false;
     return 0;
+}
+
+bool bpfvm_packet_redirect(const bpfvm_packet *p, bpfvm_redirect *out)
+{
+    if (!p || !p->redirected)
+        return false;
+    if (out)
+        *out = p->redirect;
+    return true;
 }
 
 const uint8_t *bpfvm_packet_data(const bpfvm_packet *p, size_t *len)
@@ -164,6 +173,7 @@ int run_packet_prepare(bpfvm_prog *prog, bpfvm_packet *p, bpfvm_error *err)
                           "program '%s' of type %s cannot run on packets here (XDP, socket filter and tc can)",
                           prog->name, bpfvm_prog_type_name(prog->type));
     p->type = prog->type;
+    p->redirected = false;
     if (p->type == BPFVM_PROG_XDP) {
         memset(p->ctx, 0, sizeof p->ctx);
         p->skb_off = 0;

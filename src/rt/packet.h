@@ -25,7 +25,8 @@ struct bpfvm_packet {
     uint32_t ifindex, rx_queue;
     bpfvm_prog_type type;     /* of the run in progress */
     size_t skb_off;           /* socket filters: the skb starts past the Ethernet header */
-    uint32_t redirect_ifindex;
+    bool redirected;          /* the last bpf_redirect / bpf_redirect_map set a target */
+    bpfvm_redirect redirect;
     uint64_t ctx[24];         /* struct xdp_md or struct __sk_buff (192 bytes) */
     bpfvm_region regions[8];  /* what the program may touch: writable ctx fields first */
     size_t nregions;

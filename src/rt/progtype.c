@@ -169,7 +169,8 @@ static bool is_base_helper(uint32_t id)
     case 87: case 88: case 89:       /* map push / pop / peek */
     case 118: case 125: case 160:    /* jiffies64, ktime_get_boot_ns, ktime_get_coarse_ns */
     case 130: case 131: case 132: case 133: case 134: /* ringbuf */
-    case 165: case 181: case 182:    /* snprintf, loop, strncmp */
+    case 165: case 177:              /* snprintf, trace_vprintk */
+    case 181: case 182:              /* loop, strncmp */
     case 195:                        /* map_lookup_percpu_elem */
         return true;
     default:
@@ -184,8 +185,10 @@ bool progtype_helper_allowed(const progtype_info *pt, uint32_t id)
     switch (id) {
     case 4: case 14: case 15: case 16: case 45: case 112: case 113: case 114: case 115: case 25:
         return pt->tracing || (id == 25 && pt->packet); /* probe_read*, get_current_*, perf_event_output */
-    case 23: case 51: /* redirect, redirect_map */
+    case 23: /* redirect */
         return pt->type == BPFVM_PROG_XDP || pt->type == BPFVM_PROG_SCHED_CLS || pt->type == BPFVM_PROG_SCHED_ACT;
+    case 51: /* redirect_map: XDP only (tc redirects with bpf_redirect) */
+        return pt->type == BPFVM_PROG_XDP;
     case 44: case 54: case 65: /* xdp_adjust_head / meta / tail */
         return pt->type == BPFVM_PROG_XDP;
     case 9: case 10: case 11: /* skb_store_bytes, l3/l4_csum_replace */

@@ -25,6 +25,7 @@ bpfvm_vm *bpfvm_vm_new(void)
         return NULL;
     pthread_mutex_init(&vm->lock, NULL);
     vm->ncpus = 1;
+    vm->map_mem_limit = BPFVM_DEFAULT_MAP_MEMORY;
     vm->seed = 0x5eed5eed5eed5eedull;
     if (helpers_register_std(vm, NULL)) {
         bpfvm_vm_free(vm);
@@ -115,6 +116,12 @@ void bpfvm_vm_set_seed(bpfvm_vm *vm, uint64_t seed)
 {
     vm->seed = seed;
     vm->prng = 0;
+}
+
+void bpfvm_vm_set_perf_output(bpfvm_vm *vm, bpfvm_perf_fn fn, void *user)
+{
+    vm->perf = fn;
+    vm->perf_user = user;
 }
 
 void vm_map_regions(bpfvm_vm *vm, const bpfvm_region **regions, size_t *n)

@@ -26,11 +26,15 @@ struct bpfvm_vm {
     bpfvm_map **maps;       /* maps[i] has id i + 1; freed with the VM */
     uint32_t nmaps, capmaps;
     uint32_t ncpus;         /* value copies in per-CPU maps; default 1 */
+    uint64_t map_mem_limit; /* bytes all maps may take together (under lock) */
+    uint64_t map_mem_used;  /* bytes charged by the maps created so far (under lock) */
+    bpfvm_perf_fn perf;     /* bpf_perf_event_output records */
+    void *perf_user;
     bpfvm_print_fn print;   /* bpf_trace_printk output */
     void *print_user;
     bpfvm_region *probe;    /* memory bpf_probe_read_* may read */
     size_t nprobe;
-    uint64_t seed;          /* bpf_get_prandom_u32 */
+    uint64_t seed;          /* bpf_get_prandom_u32, and the hash function of hash maps */
     uint64_t prng;          /* bpf_get_prandom_u32 state (atomic) */
     /* memory of all maps, for checked mode; rebuilt when maps were added */
     bpfvm_region *map_regions;

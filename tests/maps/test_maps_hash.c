@@ -145,6 +145,132 @@ static void test_hash_iterate(void **state)
     bpfvm_vm_free(vm);
 }
 
+/* The keys of a map in iteration order (at most max). */
+static size_t key_order(bpfvm_map *m, uint8_t *out, size_t ks, size_t max)
+{
+    uint8_t cur[64], next[64];
+    size_t n = 0;
+    for (int rc = bpfvm_map_next_key(m, NULL, next); !rc && n < max; rc = bpfvm_map_next_key(m, cur, next)) {
+        memcpy(out + n * ks, next, ks);
+        memcpy(cur, next, ks);
+        n++;
+    }
+    return n;
+}
+
+/* Iteration depends on the contents and the VM's seed only: maps filled in
+ * different orders, with deletes and reinserts in between, in different VMs, list
+ * their keys in the same order; another seed gives another order of the same keys. */
+static void test_hash_iterate_deterministic(void **state)
+{
+    (void)state;
+    static const struct { bpfvm_map_type t; uint32_t ks, max; } shapes[] = {
+        { BPFVM_MAP_HASH, 8, 3000 }, { BPFVM_MAP_HASH, 16, 3000 }, { BPFVM_MAP_HASH, 5, 2000 },
+        { BPFVM_MAP_LRU_HASH, 16, 5000 }, { BPFVM_MAP_PERCPU_HASH, 4, 2000 },
+    };
+    enum { N = 1500 };
+    static uint8_t keys[N][16], order[4][N * 16];
+    for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+        uint32_t ks = shapes[sh].ks;
+        uint64_t seed = 77 + sh;
+        for (int i = 0; i < N; i++) {
+            for (uint32_t b = 0; b < ks; b++)
+                keys[i][b] = (uint8_t)rnd(&seed);
+            memcpy(keys[i], &i, ks < 2 ? ks : 2); /* distinct */
+        }
+        size_t n[4];
+        for (int variant = 0; variant < 4; variant++) {
+            bpfvm_vm *vm = bpfvm_vm_new();
+            if (variant == 3)
+                bpfvm_vm_set_seed(vm, 12345);
+            /* other maps first: the map's id must not matter */
+            for (int extra = 0; extra < variant; extra++)
+                mk(vm, BPFVM_MAP_HASH, 4, 4, 8, 0);
+            bpfvm_map *m = mk(vm, shapes[sh].t, ks, 8, shapes[sh].max, 0);
+            uint64_t v = 0, junk[16] = { 0 };
+            int perm[N];
+            for (int i = 0; i < N; i++)
+                perm[i] = variant == 1 ? N - 1 - i : i;
+            if (variant == 2) { /* shuffled, with keys inserted and deleted in between */
+                uint64_t r = 5;
+                for (int i = N - 1; i > 0; i--) {
+                    int j = (int)(rnd(&r) % (uint64_t)(i + 1)), t = perm[i];
+                    perm[i] = perm[j], perm[j] = t;
+                }
+            }
+            for (int i = 0; i < N; i++) {
+                assert_int_equal(bpfvm_map_update(m, keys[perm[i]], &v, BPFVM_NOEXIST), 0);
+                if (variant == 2 && i % 3 == 0) {
+                    junk[0] = 0xf00000 + (uint64_t)i; /* not among the keys: bytes 0..1 differ */
+                    memset(junk, 0xee, 2);
+                    assert_int_equal(bpfvm_map_update(m, junk, &v, BPFVM_NOEXIST), 0);
+                    if (i % 2)
+                        assert_int_equal(bpfvm_map_delete(m, keys[perm[i]]), 0);
+                    assert_int_equal(bpfvm_map_delete(m, junk), 0);
+                    if (i % 2)
+                        assert_int_equal(bpfvm_map_update(m, keys[perm[i]], &v, BPFVM_NOEXIST), 0);
+                }
+            }
+            n[variant] = key_order(m, order[variant], ks, N + 1);
+            assert_int_equal(n[variant], N);
+            bpfvm_vm_free(vm);
+        }
+        assert_memory_equal(order[0], order[1], (size_t)N * ks);
+        assert_memory_equal(order[0], order[2], (size_t)N * ks);
+        assert_memory_not_equal(order[0], order[3], (size_t)N * ks);
+        /* every key once, whatever the seed */
+        for (int v = 0; v < 4; v += 3) {
+            uint8_t *seen = calloc(N, 1);
+            for (int i = 0; i < N; i++) {
+                uint16_t id = 0;
+                memcpy(&id, order[v] + (size_t)i * ks, ks < 2 ? ks : 2);
+                assert_true(id < N && !seen[id]);
+                seen[id] = 1;
+            }
+            free(seen);
+        }
+    }
+}
+
+/* BPF_F_ZERO_SEED maps ignore the VM's seed. */
+static void test_hash_zero_seed(void **state)
+{
+    (void)state;
+    uint64_t order[2][200];
+    for (int v = 0; v < 2; v++) {
+        bpfvm_vm *vm = bpfvm_vm_new();
+        bpfvm_vm_set_seed(vm, v ? 99 : 1);
+        bpfvm_map *m = mk(vm, BPFVM_MAP_HASH, 8, 8, 256, MAP_F_ZERO_SEED);
+        for (uint64_t k = 0; k < 200; k++)
+            assert_int_equal(bpfvm_map_update(m, &k, &k, 0), 0);
+        assert_int_equal(key_order(m, (uint8_t *)order[v], 8, 200), 200);
+        bpfvm_vm_free(vm);
+    }
+    assert_memory_equal(order[0], order[1], sizeof order[0]);
+}
+
+/* A whole iteration stays linear: 200000 keys in well under a second. */
+static void test_hash_iterate_large(void **state)
+{
+    (void)state;
+    bpfvm_vm *vm = bpfvm_vm_new();
+    enum { N = 200000 };
+    bpfvm_map *m = mk(vm, BPFVM_MAP_HASH, 16, 8, N, 0);
+    uint64_t k[2] = { 0, 0 }, v = 1, cur[2], next[2];
+    for (uint64_t i = 0; i < N; i++) {
+        k[0] = i * 0x9e3779b97f4a7c15ull;
+        k[1] = i;
+        assert_int_equal(bpfvm_map_update(m, k, &v, 0), 0);
+    }
+    size_t n = 0;
+    for (int rc = bpfvm_map_next_key(m, NULL, next); !rc; rc = bpfvm_map_next_key(m, cur, next)) {
+        memcpy(cur, next, 16);
+        n++;
+    }
+    assert_int_equal(n, N);
+    bpfvm_vm_free(vm);
+}
+
 static void test_percpu_hash(void **state)
 {
     (void)state;
@@ -425,6 +551,9 @@ int main(void)
         cmocka_unit_test(test_hash_basic),
         cmocka_unit_test(test_hash_key_sizes),
         cmocka_unit_test(test_hash_iterate),
+        cmocka_unit_test(test_hash_iterate_deterministic),
+        cmocka_unit_test(test_hash_zero_seed),
+        cmocka_unit_test(test_hash_iterate_large),
         cmocka_unit_test(test_percpu_hash),
         cmocka_unit_test(test_lru),
         cmocka_unit_test(test_lru_new_keys_survive),

@@ -106,6 +106,28 @@ static void test_create_rules(void **state)
         { BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, BPF_F_RDONLY_PROG, IN_HASH },
         { BPF_MAP_TYPE_HASH_OF_MAPS, 4, 8, 4, 0, IN_HASH },
         { BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, IN_AOM },
+        { BPF_MAP_TYPE_DEVMAP, 4, 4, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP, 4, 8, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP, 4, 6, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP, 8, 4, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP, 4, 4, 0, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP, 4, 4, 8, BPF_F_RDONLY_PROG, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP, 4, 4, 8, BPF_F_RDONLY, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP_HASH, 4, 12, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 8, BPF_F_NO_PREALLOC, IN_NONE },
+        { BPF_MAP_TYPE_CPUMAP, 4, 4, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_CPUMAP, 4, 8, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_CPUMAP, 4, 8, 8, BPF_F_RDONLY, IN_NONE },
+        { BPF_MAP_TYPE_CPUMAP, 4, 12, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_XSKMAP, 4, 4, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_XSKMAP, 4, 8, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_XSKMAP, 4, 4, 8, BPF_F_RDONLY_PROG, IN_NONE },
+        { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 8, BPF_F_PRESERVE_ELEMS, IN_NONE },
+        { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 8, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 0, 0, 8, 0, IN_NONE },
+        { BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 8, BPF_F_RDONLY_PROG, IN_NONE },
     };
     bpfvm_vm *vm = vm_for_kernel();
     bpfvm_map *v_inner[6] = { NULL, mk(vm, BPFVM_MAP_ARRAY, 4, 8, 4, 0), mk(vm, BPFVM_MAP_PROG_ARRAY, 4, 4, 4, 0),
@@ -153,7 +175,28 @@ static bool is_percpu(uint32_t t)
     return t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-static bool is_array(uint32_t t) { return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY; }
+static bool is_array(uint32_t t)
+{
+    return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_DEVMAP ||
+           t == BPF_MAP_TYPE_CPUMAP;
+}
+
+/* Values a devmap or cpumap accepts as often as not: ifindex 0 (empty) or 1 (lo,
+ * which every kernel has), a program fd of 0, -1 or a number that is not one;
+ * queue sizes around the limit. */
+static void redirect_value(uint32_t type, uint64_t *seed, uint8_t *val, size_t vlen)
+{
+    uint32_t v[2];
+    static const uint32_t fds[] = { 0, 0, 0, (uint32_t)-1, 1000 };
+    if (type == BPF_MAP_TYPE_CPUMAP) {
+        static const uint32_t q[] = { 0, 1, 64, 16384, 16385 };
+        v[0] = q[rnd(seed) % 5];
+    } else {
+        v[0] = (uint32_t)(rnd(seed) % 5 == 0 ? 0 : 1);
+    }
+    v[1] = fds[rnd(seed) % 5];
+    memcpy(val, v, vlen < 8 ? vlen : 8);
+}
 
 static void make_key(const seqcfg *c, uint32_t ki, uint8_t *key)
 {
@@ -184,6 +227,8 @@ static int run_sequence(const seqcfg *c, uint64_t seed, int steps)
         make_key(c, ki, key);
         for (size_t b = 0; b < vlen; b++)
             val[b] = (uint8_t)rnd(&seed);
+        if (c->type == BPF_MAP_TYPE_DEVMAP || c->type == BPF_MAP_TYPE_DEVMAP_HASH || c->type == BPF_MAP_TYPE_CPUMAP)
+            redirect_value(c->type, &seed, val, vlen);
         uint64_t flags = rnd(&seed) % 8;
         flags = flags < 5 ? flags % 3 : flags - 2; /* mostly 0..2, sometimes 3..5 */
         unsigned op = (unsigned)(rnd(&seed) % 5);
@@ -237,7 +282,8 @@ static int run_sequence(const seqcfg *c, uint64_t seed, int steps)
         for (int rc = kbpf_map_get_next_key(kfd, NULL, kn); !rc; rc = kbpf_map_get_next_key(kfd, key, kn)) {
             memcpy(key, kn, c->ks);
             kcount++;
-            if (kbpf_map_lookup_elem(kfd, key, ko) || bpfvm_map_lookup(m, key, vo) || memcmp(ko, vo, vlen)) {
+            int klr = kbpf_map_lookup_elem(kfd, key, ko), vlr = bpfvm_map_lookup(m, key, vo);
+            if (klr != vlr || (klr == 0 && memcmp(ko, vo, vlen))) { /* devmaps: empty entries are -ENOENT */
                 if (bad++ < 5)
                     print_error("type %u: contents differ at the end\n", c->type);
             }
@@ -273,12 +319,17 @@ static void test_sequences(void **state)
         { BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 64, 0, 48 },
         { BPF_MAP_TYPE_QUEUE, 0, 8, 5, 0, 1 },
         { BPF_MAP_TYPE_STACK, 0, 4, 5, 0, 1 },
+        { BPF_MAP_TYPE_DEVMAP, 4, 4, 6, 0, 8 },
+        { BPF_MAP_TYPE_DEVMAP, 4, 8, 6, 0, 8 },
+        { BPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 4, 0, 10 },
+        { BPF_MAP_TYPE_CPUMAP, 4, 8, 4, 0, 6 }, /* a queue is a kernel thread: fewer steps */
     };
     int steps = 0, bad = 0;
     for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0]; i++) {
+        int n = cfgs[i].type == BPF_MAP_TYPE_CPUMAP ? 200 : 3000;
         for (uint64_t seed = 1; seed <= 3; seed++) {
-            bad += run_sequence(&cfgs[i], seed * 1000 + i, 3000);
-            steps += 3000;
+            bad += run_sequence(&cfgs[i], seed * 1000 + i, n);
+            steps += n;
         }
     }
     print_message("element sequences: %d steps over %zu map kinds, %d disagreements\n", steps,

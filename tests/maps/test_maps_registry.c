@@ -57,6 +57,8 @@ static void test_type_names(void **state)
         { BPFVM_MAP_LRU_HASH, "lru_hash" }, { BPFVM_MAP_LRU_PERCPU_HASH, "lru_percpu_hash" },
         { BPFVM_MAP_ARRAY_OF_MAPS, "array_of_maps" }, { BPFVM_MAP_HASH_OF_MAPS, "hash_of_maps" },
         { BPFVM_MAP_QUEUE, "queue" }, { BPFVM_MAP_STACK, "stack" }, { BPFVM_MAP_RINGBUF, "ringbuf" },
+        { BPFVM_MAP_PERF_EVENT_ARRAY, "perf_event_array" }, { BPFVM_MAP_DEVMAP, "devmap" },
+        { BPFVM_MAP_DEVMAP_HASH, "devmap_hash" }, { BPFVM_MAP_CPUMAP, "cpumap" }, { BPFVM_MAP_XSKMAP, "xskmap" },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         assert_string_equal(bpfvm_map_type_name(names[i].t), names[i].n);
@@ -65,8 +67,8 @@ static void test_type_names(void **state)
         assert_non_null(map_ops_for(names[i].t)->lookup);
         assert_non_null(map_ops_for(names[i].t)->regions);
     }
-    assert_null(bpfvm_map_type_name((bpfvm_map_type)4)); /* PERF_EVENT_ARRAY */
-    assert_null(map_ops_for((bpfvm_map_type)4));
+    assert_null(bpfvm_map_type_name((bpfvm_map_type)7)); /* STACK_TRACE */
+    assert_null(map_ops_for((bpfvm_map_type)7));
 }
 
 static void test_create_errors(void **state)
@@ -81,7 +83,7 @@ static void test_create_errors(void **state)
     assert_non_null(strstr(err.msg, "key_size"));
     assert_non_null(strstr(err.msg, "EINVAL"));
     assert_non_null(strstr(err.msg, "'bad'"));
-    d.type = (bpfvm_map_type)4;
+    d.type = (bpfvm_map_type)7;
     assert_int_equal(bpfvm_map_create(vm, &d, &m, &err), -BPFVM_E_UNSUPPORTED);
     assert_non_null(strstr(err.msg, "not supported"));
     assert_int_equal(bpfvm_map_create(NULL, &d, &m, &err), -BPFVM_E_ARG);
@@ -94,6 +96,70 @@ static void test_create_errors(void **state)
     d.value_size = 1u << 30;
     assert_int_equal(bpfvm_map_create(vm, &d, &m, &err), -BPFVM_E_NOMEM);
     assert_int_equal(bpfvm_map_count(vm), 0);
+    bpfvm_vm_free(vm);
+}
+
+/* Absurd sizes are refused with a message naming the map, never a crash or an
+ * allocation the OOM killer would have to end; the limit is the VM's. */
+static void test_memory_limit(void **state)
+{
+    (void)state;
+    bpfvm_vm *vm = bpfvm_vm_new();
+    bpfvm_error err;
+    bpfvm_map *m = NULL;
+    static const bpfvm_map_def huge[] = {
+        { BPFVM_MAP_HASH, 8, 1u << 20, 1u << 27, 0, "huge_hash", NULL },          /* 256 TiB of slots */
+        { BPFVM_MAP_LRU_PERCPU_HASH, 16, 32768, 1u << 26, 0, "huge_pcpu", NULL },
+        { BPFVM_MAP_ARRAY, 4, 1u << 30, 0xffffffffu, 0, "huge_array", NULL },
+        { BPFVM_MAP_PERCPU_ARRAY, 4, 32768, 0xffffffffu, 0, "huge_pcpu_array", NULL },
+        { BPFVM_MAP_QUEUE, 0, 1u << 22, 0xfffffffeu, 0, "huge_queue", NULL },
+        { BPFVM_MAP_PROG_ARRAY, 4, 4, 0xffffffffu, 0, "huge_progs", NULL },
+        { BPFVM_MAP_DEVMAP, 4, 8, 0xffffffffu, 0, "huge_devmap", NULL },
+        { BPFVM_MAP_DEVMAP_HASH, 4, 8, 1u << 27, 0, "huge_devhash", NULL },
+    };
+    assert_int_equal(bpfvm_vm_set_ncpus(vm, 64, NULL), 0);
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        int rc = bpfvm_map_create(vm, &huge[i], &m, &err);
+        if (rc != -BPFVM_E_NOMEM)
+            fail_msg("%s: rc %d: %s", huge[i].name, rc, rc ? err.msg : "created");
+        assert_null(m);
+        char want[64];
+        snprintf(want, sizeof want, "map '%s'", huge[i].name);
+        assert_non_null(strstr(err.msg, want));
+        assert_non_null(strstr(err.msg, "map memory limit of 4.0 GiB"));
+    }
+    assert_int_equal(bpfvm_map_count(vm), 0);
+    /* maps share the limit: the third 400 KiB array does not fit in 1 MiB */
+    bpfvm_vm_set_map_memory_limit(vm, 1u << 20);
+    bpfvm_map_def d = { BPFVM_MAP_ARRAY, 4, 4096, 100, 0, "a", NULL };
+    assert_int_equal(bpfvm_map_create(vm, &d, &m, &err), 0);
+    d.name = "b";
+    assert_int_equal(bpfvm_map_create(vm, &d, &m, &err), 0);
+    d.name = "c";
+    assert_int_equal(bpfvm_map_create(vm, &d, &m, &err), -BPFVM_E_NOMEM);
+    assert_non_null(strstr(err.msg, "map 'c' (array): needs 400.0 KiB, but the other maps already use 800.0 KiB"));
+    d.max_entries = 50; /* a refused map charged nothing: half of it fits */
+    assert_int_equal(bpfvm_map_create(vm, &d, &m, &err), 0);
+    bpfvm_map_def rb = { BPFVM_MAP_RINGBUF, 0, 0, 1u << 20, 0, "ring", NULL }; /* mapped twice: 2 MiB */
+    assert_int_equal(bpfvm_map_create(vm, &rb, &m, &err), -BPFVM_E_NOMEM);
+    assert_non_null(strstr(err.msg, "map 'ring' (ringbuf): needs 2.0 MiB ("));
+    assert_non_null(strstr(err.msg, "more than the VM's map memory limit of 1.0 MiB"));
+    bpfvm_vm_free(vm);
+
+    /* with the limit lifted, an allocation the system refuses takes the error path
+     * (the hash map's used the map after freeing it: ASan checks it here) */
+    vm = bpfvm_vm_new();
+    bpfvm_vm_set_map_memory_limit(vm, UINT64_MAX);
+    static const bpfvm_map_def refused[] = {
+        { BPFVM_MAP_HASH, 8, (4u << 20) - 64, 1u << 27, 0, "too_big", NULL }, /* 1 PiB: beyond the address space */
+        { BPFVM_MAP_ARRAY, 4, 1u << 30, 1u << 22, 0, "too_big_array", NULL },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        int rc = bpfvm_map_create(vm, &refused[i], &m, &err);
+        assert_int_equal(rc, -BPFVM_E_NOMEM);
+        assert_non_null(strstr(err.msg, refused[i].name));
+        assert_non_null(strstr(err.msg, "cannot allocate"));
+    }
     bpfvm_vm_free(vm);
 }
 
@@ -317,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_ids_names),
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_create_errors),
+        cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_def_rules),
         cmocka_unit_test(test_ncpus),
         cmocka_unit_test(test_map_in_map_template),

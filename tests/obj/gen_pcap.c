@@ -8,6 +8,8 @@
  *                      every edge of bpf_xdp_adjust_head/tail/meta.
  *   packets_ns.pcap    the first frames again, nanosecond timestamps
  *   packets_be.pcap    the first frames again, big-endian file
+ *   redirect.pcap      frame 0 with the redirect choices of progs/redirect_map.c
+ *                      in its destination MAC
  *   empty.pcap         a header and no packets
  *   bad_*.pcap         malformed files: truncated header, bad magic, truncated
  *                      record, non-Ethernet link type, absurd record length
@@ -369,6 +371,25 @@ int main(int argc, char **argv)
     hdr(f, 0xa1b2c3d4, 1, 1);
     for (size_t i = 0; i < 8; i++)
         rec(f, i, frames[i].b, (uint32_t)frames[i].n, (uint32_t)frames[i].n, 0, 1);
+    fclose(f);
+
+    /* redirect.pcap: frame 0 with every (map, flags, key) that progs/redirect_map.c
+     * reads from the destination MAC: byte 3 the map, byte 4 the flags, byte 5 the key */
+    f = open_out(dir, "redirect.pcap");
+    hdr(f, 0xa1b2c3d4, 1, 0);
+    {
+        static const uint8_t flags[] = { 0, 1, 2, 3, 4, 8, 0x10, 0x18, 0x1b };
+        static const uint8_t keys[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 0x0b, 0x2a, 0x2b, 0xff };
+        size_t i = 0;
+        for (unsigned m = 0; m < 4; m++)
+            for (size_t fl = 0; fl < sizeof flags; fl++)
+                for (size_t k = 0; k < sizeof keys; k++) {
+                    uint8_t b[9100];
+                    memcpy(b, frames[0].b, frames[0].n);
+                    b[3] = (uint8_t)m, b[4] = flags[fl], b[5] = keys[k];
+                    rec(f, i++, b, (uint32_t)frames[0].n, (uint32_t)frames[0].n, 0, 0);
+                }
+    }
     fclose(f);
 
     f = open_out(dir, "empty.pcap");

@@ -10,7 +10,9 @@
 #define _GNU_SOURCE
 #include "objtest.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <sys/wait.h>
 
 typedef struct cli_out {
@@ -239,6 +241,9 @@ static void expect_run(const char *obj_path, const char *prog_name, const ot_cap
                                      (long long)ol - (long long)cap->f[i].len);
         else if (memcmp(o, cap->f[i].data, ol))
             used += (size_t)snprintf(x->lines + used, sizeof x->lines - used, " (modified)");
+        bpfvm_redirect rd;
+        if (bpfvm_prog_get_type(p) == BPFVM_PROG_XDP && ret == BPFVM_XDP_REDIRECT && bpfvm_packet_redirect(pkt, &rd))
+            used += (size_t)snprintf(x->lines + used, sizeof x->lines - used, ", to ifindex %u", rd.ifindex);
         used += (size_t)snprintf(x->lines + used, sizeof x->lines - used, "\n");
         if (passes(bpfvm_prog_get_type(p), ret)) {
             x->out.f = realloc(x->out.f, (x->out.n + 1) * sizeof *x->out.f);
@@ -437,7 +442,8 @@ static void t_testrun_json(void)
     CHECK_EQ(r.status, 0);
     CHECK(json_ok(r.out), "not one JSON document: %s", r.out);
     HAS(r.out, "{\"program\": \"xdp_filter\", \"section\": \"xdp\", \"type\": \"xdp\", \"packets\": 22, "
-               "\"verdicts\": {\"XDP_PASS\": 15, \"XDP_DROP\": 7}, \"modified\": 0, \"engine\": \"interp\"");
+               "\"verdicts\": {\"XDP_PASS\": 15, \"XDP_DROP\": 7}, \"redirects\": {}, \"modified\": 0, "
+               "\"engine\": \"interp\"");
     cli_free(&r);
     r = cli("test-run", obj("xdp_filter"), "--pcap", traffic, "--json", "--maps", "--engine", "jit", "--repeat", "3",
             NULL);
@@ -453,6 +459,202 @@ static void t_testrun_json(void)
     r = cli("test-run", obj("globals"), "--pcap", traffic, "--json", "--maps", NULL);
     CHECK(json_ok(r.out), "not one JSON document: %s", r.out);
     HAS(r.out, "g_copy = \\\"copied from str\\\"");
+    cli_free(&r);
+    /* per-CPU values: an array of strings per key; a count per map */
+    r = cli("test-run", obj("xdp_maps"), "--pcap", traffic, "--json", "--maps", "--ncpus", "2", NULL);
+    CHECK(json_ok(r.out), "not one JSON document: %s", r.out);
+    HAS(r.out, "{\"name\": \"pcpu_count\", \"type\": \"percpu_array\", \"entries\": [{\"key\": \"0\", "
+               "\"value\": [\"21\", \"0\"]}, {\"key\": \"1\", \"value\": [\"0\", \"0\"]}], \"count\": 2}");
+    cli_free(&r);
+    /* trace_printk and perf output go to stderr, so stdout stays one document */
+    r = cli("test-run", obj("perf_output"), "--pcap", traffic, "--json", NULL);
+    CHECK_EQ(r.status, 0);
+    CHECK(json_ok(r.out), "not one JSON document: %s", r.out);
+    HAS(r.err, "trace_printk: perf 0 ");
+    HAS(r.err, "perf_event_output: events[0]: 8 bytes: ");
+    cli_free(&r);
+}
+
+/* Redirect targets: per packet, in the summary and in JSON; --map-update fills the
+ * maps (devmap entries, a devmap_hash struct value in hex, a cpumap queue). */
+static void t_testrun_redirect(void)
+{
+    snprintf(ot_where, sizeof ot_where, "test-run redirects, --map-update");
+    const char *rp = pcap("redirect.pcap");
+    cli_out r = cli("test-run", obj("redirect_map"), "--pcap", rp, "--map-update", "tx_port:2=5", "--map-update",
+                    "tx_hash:0x2a=hex:07 00 00 00 00 00 00 00", "--map-update", "cpus:0=hex:c000000000000000",
+                    "--maps", NULL);
+    CHECK_EQ(r.status, 0);
+    CHECK_STR(r.err, "");
+    /* frame 3: devmap, flags 0, key 2 (progs/redirect_map.c, gen_pcap.c) */
+    HAS(r.out, "     3  XDP_REDIRECT     54, to devmap tx_port[2] (ifindex 5)\n");
+    HAS(r.out, "     1  XDP_ABORTED      54\n");
+    HAS(r.out, "  redirected to:\n    devmap tx_port[2] (ifindex 5)                                 5\n"
+               "    devmap tx_port (broadcast)                                   16\n"
+               "    devmap tx_port (broadcast, excluding ingress)                32\n"
+               "    devmap_hash tx_hash[42] (ifindex 7)                           5\n");
+    HAS(r.out, "    cpumap cpus[0] (CPU 0)                                        4\n");
+    HAS(r.out, row("XDP_REDIRECT", 110, 19.1));
+    HAS(r.out, "  tx_port (devmap, max 16 entries)\n    2: 5\n  tx_hash (devmap_hash, max 8 entries)\n"
+               "    42: {.ifindex = 7, .bpf_prog = {.fd = 0, .id = 0}}\n");
+    HAS(r.out, "  xsks (xskmap, max 4 entries)\n    (contents not listed for this map type)\n");
+    cli_free(&r);
+    r = cli("test-run", obj("redirect_map"), "--pcap", rp, "--map-update", "tx_port:2=5", "--json", NULL);
+    CHECK(json_ok(r.out), "not one JSON document: %s", r.out);
+    HAS(r.out, "\"redirects\": {\"devmap tx_port[2] (ifindex 5)\": 5, \"devmap tx_port (broadcast)\": 16, ");
+    cli_free(&r);
+    /* bpf_redirect: the interface */
+    r = cli("test-run", obj("xdp_rewrite"), "--pcap", pcap("packets.pcap"), NULL);
+    HAS(r.out, "  XDP_REDIRECT     82, to ifindex ");
+    cli_free(&r);
+    /* --map-update errors name the problem */
+    static const struct { const char *spec, *err; } bad[] = {
+        { "tx_port", "bpfvm: error: --map-update needs NAME:KEY=VALUE, not 'tx_port'\n" },
+        { "nope:1=2", "bpfvm: error: --map-update nope:1=2: the object has no map 'nope' (see bpfvm maps)\n" },
+        { "tx_port:1=0x100000000", "bpfvm: error: --map-update tx_port:1=0x100000000: the value 4294967296 does not "
+                                   "fit in 4 bytes\n" },
+        { "tx_port:x=1", "bpfvm: error: --map-update tx_port:x=1: the key 'x' is not a number (or hex:BYTES)\n" },
+        { "tx_hash:1=hex:0100", "bpfvm: error: --map-update tx_hash:1=hex:0100: the value has 2 bytes, the map's 8\n" },
+        { "tx_hash:1=0", "bpfvm: error: --map-update tx_hash:1=0: Invalid argument\n" }, /* ifindex 0 */
+        { "tx_port:16=1", "bpfvm: error: --map-update tx_port:16=1: Argument list too long\n" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = cli("test-run", obj("redirect_map"), "--pcap", rp, "--map-update", bad[i].spec, NULL);
+        CHECK_EQ(r.status, 1);
+        CHECK_STR(r.err, bad[i].err);
+        CHECK_STR(r.out, "");
+        cli_free(&r);
+    }
+}
+
+/* Runs `bpfvm ARGS...` (NULL-terminated array) with stderr on a pseudo-terminal,
+ * stdout too when both_tty (else to a file, returned in *out). Returns what the
+ * terminal showed. */
+static char *on_tty(const char *const *args, bool both_tty, char **out)
+{
+    const char *argv[64] = { BPFVM_CLI };
+    int argc = 1;
+    for (; args[argc - 1] && argc < 63; argc++)
+        argv[argc] = args[argc - 1];
+    argv[argc] = NULL;
+    char fo[] = "/tmp/bpfvm_cli_ttyXXXXXX";
+    int o = mkstemp(fo), master = -1;
+    struct winsize ws = { .ws_row = 24, .ws_col = 100 };
+    pid_t pid = forkpty(&master, NULL, NULL, &ws);
+    if (pid == 0) {
+        if (!both_tty)
+            dup2(o, 1);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    for (;;) { /* until the child closes the terminal (EIO) */
+        ssize_t r = pid > 0 ? read(master, b + n, cap - n - 1) : -1;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (cap - n < 4096)
+            b = realloc(b, cap *= 2);
+    }
+    b[n] = 0;
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    CHECK(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "bpfvm on a terminal: status %d", st);
+    close(master);
+    lseek(o, 0, SEEK_SET);
+    *out = slurp_fd(o);
+    close(o);
+    unlink(fo);
+    return b;
+}
+
+/* The progress bar: on stderr when it is a terminal, for captures over 1 MiB, and
+ * not when the packet lines go to the same terminal. */
+static void t_progress(void)
+{
+    snprintf(ot_where, sizeof ot_where, "test-run progress bar");
+    ot_capture cap;
+    ot_load_pcap(traffic, &cap);
+    char big[] = "/tmp/bpfvm_cli_bigXXXXXX";
+    int fd = mkstemp(big);
+    FILE *f = fdopen(fd, "wb");
+    uint32_t h[6] = { 0xa1b2c3d4, 2 | (4u << 16), 0, 0, 262144, 1 };
+    fwrite(h, 4, 6, f);
+    enum { N = 16000 };
+    for (uint32_t i = 0; i < N; i++) {
+        const ot_frame *fr = &cap.f[i % cap.n];
+        uint32_t r[4] = { 1700000000u + i, 0, fr->len, fr->len };
+        fwrite(r, 4, 4, f);
+        fwrite(fr->data, 1, fr->len, f);
+    }
+    long size = ftell(f);
+    fclose(f);
+    CHECK(size > (1 << 20), "the capture has %ld bytes, not over 1 MiB", size);
+    char *out, *tty;
+    /* stdout to a file, stderr a terminal: every packet line, and the bar */
+    const char *a1[] = { "test-run", obj("xdp_filter"), "--pcap", big, NULL };
+    tty = on_tty(a1, false, &out);
+    HAS(tty, "\r[########################################] 100%  16000 packets");
+    HAS(tty, "\r[");
+    HAS(out, "\n 16000  XDP_");
+    HAS(out, "program 'xdp_filter' (xdp), 16000 packets");
+    free(tty);
+    free(out);
+    /* both on the terminal: the packet lines, no bar */
+    tty = on_tty(a1, true, &out);
+    HAS(tty, " 16000  XDP_");
+    CHECK(!strstr(tty, "\r["), "a progress bar among the packet lines");
+    free(tty);
+    free(out);
+    /* -q on a terminal: the bar, then the summary */
+    const char *a2[] = { "test-run", obj("xdp_filter"), "--pcap", big, "-q", NULL };
+    tty = on_tty(a2, true, &out);
+    HAS(tty, "100%  16000 packets");
+    HAS(tty, "program 'xdp_filter' (xdp), 16000 packets");
+    CHECK(!strstr(tty, " 16000  XDP_"), "packet lines with -q");
+    free(tty);
+    free(out);
+    /* a small capture: no bar */
+    const char *a3[] = { "test-run", obj("xdp_filter"), "--pcap", traffic, "-q", NULL };
+    tty = on_tty(a3, true, &out);
+    CHECK(!strstr(tty, "\r["), "a progress bar for 22 packets");
+    free(tty);
+    free(out);
+    /* stderr not a terminal: no bar */
+    cli_out r = cli("test-run", obj("xdp_filter"), "--pcap", big, "-q", NULL);
+    CHECK_EQ(r.status, 0);
+    CHECK_STR(r.err, "");
+    cli_free(&r);
+    unlink(big);
+    ot_free_capture(&cap);
+}
+
+/* bpf_perf_event_output records are printed where the packet lines are */
+static void t_testrun_perf(void)
+{
+    snprintf(ot_where, sizeof ot_where, "test-run perf output");
+    cli_out r = cli("test-run", obj("perf_output"), "--pcap", traffic, NULL);
+    CHECK_EQ(r.status, 0);
+    ot_capture cap;
+    ot_load_pcap(traffic, &cap);
+    /* the first frame: struct perf_rec { len, proto, seq 0 }, then again with 14 packet bytes */
+    char want[1024];
+    const uint8_t *d = cap.f[0].data;
+    uint32_t len = cap.f[0].len;
+    int n = snprintf(want, sizeof want, "perf_event_output: events[0]: 8 bytes: "
+                     "%02x %02x %02x %02x %02x %02x 00 00\nperf_event_output: events[0]: 22 bytes: %02x %02x %02x %02x "
+                     "%02x %02x 00 00", len & 0xff, len >> 8, 0, 0, d[12], d[13], len & 0xff, len >> 8, 0, 0, d[12],
+                     d[13]);
+    for (int i = 0; i < 14; i++)
+        n += snprintf(want + n, sizeof want - (size_t)n, " %02x", d[i]);
+    snprintf(want + n, sizeof want - (size_t)n, "\ntrace_printk: perf 0 %u %x -1 end\n     1  XDP_PASS         %u\n",
+             len, d[12] | d[13] << 8, len);
+    HAS(r.out, want);
+    ot_free_capture(&cap);
     cli_free(&r);
 }
 
@@ -613,24 +815,6 @@ static void t_run(void)
     unlink(ctx);
 }
 
-static int cmp_line(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The text's lines in sorted order (in place; returns text). */
-static char *sorted_lines(char *text)
-{
-    char *lines[4096], *copy = strdup(text), *save = NULL;
-    size_t n = 0;
-    for (char *l = strtok_r(copy, "\n", &save); l && n < 4096; l = strtok_r(NULL, "\n", &save))
-        lines[n++] = l;
-    qsort(lines, n, sizeof *lines, cmp_line);
-    size_t used = 0;
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)sprintf(text + used, "%s\n", lines[i]);
-    text[used] = 0;
-    free(copy);
-    return text;
-}
-
 /* The default path verifies first: the same output as a checked run when the
  * verifier accepts; a clear refusal with the C line and a hint when it does not. */
 static void t_verified(void)
@@ -641,9 +825,8 @@ static void t_verified(void)
         cli_out a = cli("test-run", obj(progs[i]), "--pcap", pcap("packets.pcap"), "--maps", NULL);
         cli_out b = cli("test-run", NV, obj(progs[i]), "--pcap", pcap("packets.pcap"), "--maps", NULL);
         CHECK_EQ(a.status, 0);
-        /* hash maps iterate in a per-map random order (seeded like Linux's): compare lines as sets */
-        CHECK(!strcmp(sorted_lines(a.out), sorted_lines(b.out)), "%s: verified and checked runs print differently",
-              progs[i]);
+        /* hash maps list their keys in the same order on every run */
+        CHECK(!strcmp(a.out, b.out), "%s: verified and checked runs print differently", progs[i]);
         cli_free(&a);
         cli_free(&b);
     }
@@ -757,6 +940,9 @@ int main(void)
     t_testrun_maps();
     t_testrun_json();
     t_testrun_more();
+    t_testrun_redirect();
+    t_testrun_perf();
+    t_progress();
     t_progs_maps();
     t_run();
     t_verified();

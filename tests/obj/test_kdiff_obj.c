@@ -28,8 +28,8 @@
 
 static bool verbose;
 static uint32_t run_cpu; /* the CPU the kernel runs the programs on */
-static ot_capture caps[2];
-static const char *cap_names[2] = { "traffic.pcap", "packets.pcap" };
+static ot_capture caps[3];
+static const char *cap_names[3] = { "traffic.pcap", "packets.pcap", "redirect.pcap" };
 
 /* agreement counters */
 static unsigned long n_objs, n_objs_agree, n_objs_kernel_refused, n_objs_norun;
@@ -118,8 +118,8 @@ static bool compare_map(bpfvm_map *m, struct bpf_object *kobj, const char *ctx, 
 {
     const bpfvm_map_def *d = bpfvm_map_get_def(m);
     if (strstr(d->name, ".inner") || d->type == BPFVM_MAP_PROG_ARRAY || d->type == BPFVM_MAP_ARRAY_OF_MAPS ||
-        d->type == BPFVM_MAP_HASH_OF_MAPS)
-        return true; /* templates; values are kernel fds/ids vs bpfvm ids */
+        d->type == BPFVM_MAP_HASH_OF_MAPS || d->type == BPFVM_MAP_XSKMAP || d->type == BPFVM_MAP_PERF_EVENT_ARRAY)
+        return true; /* templates; values are kernel fds/ids/sockets/perf events vs bpfvm's */
     bool stateful = d->type == BPFVM_MAP_QUEUE || d->type == BPFVM_MAP_STACK || d->type == BPFVM_MAP_RINGBUF;
     if (stateful != drain)
         return true;
@@ -173,11 +173,19 @@ static bool compare_map(bpfvm_map *m, struct bpf_object *kobj, const char *ctx, 
         while (rc == 0 && ok) {
             memcpy(key, next, d->key_size);
             kn++;
-            if (bpf_map_lookup_elem(fd, key, kv)) {
+            /* devmaps and cpumaps list every index, and an empty one is -ENOENT */
+            int kr = bpf_map_lookup_elem(fd, key, kv) ? -errno : 0;
+            int vr = bpfvm_map_lookup(m, key, vv);
+            if (kr && kr == vr) {
+                rc = bpf_map_get_next_key(fd, key, next);
+                continue;
+            }
+            if (kr) {
+                fprintf(stderr, "DIFF %s: map '%s': the kernel's lookup fails (%d), bpfvm's gives %d\n", ctx,
+                        d->name, kr, vr);
                 ok = false;
                 break;
             }
-            int vr = bpfvm_map_lookup(m, key, vv);
             if (vr || memcmp(kv, vv, vsz)) {
                 char kb[512], a[2048], b[2048];
                 bpfvm_map_format(m, true, key, kb, sizeof kb);
@@ -206,6 +214,44 @@ static bool compare_map(bpfvm_map *m, struct bpf_object *kobj, const char *ctx, 
     }
     n_maps_agree += ok;
     return ok;
+}
+
+/* ---- redirect targets ------------------------------------------------------------------- */
+
+/* The entries tests/obj/progs/redirect_map.c expects (test_obj.c gives bpfvm the
+ * same): devmaps 0, 2, 4, 6 and 0x0b -> ifindex 1 (lo, which every kernel has),
+ * devmap_hash 1, 0x0b, 0x2a -> ifindex 1, cpumap CPU 0 -> a 192-packet queue. */
+static bool fill_redirect_maps(bpfvm_map *m, struct bpf_object *kobj, const char *base)
+{
+    const bpfvm_map_def *d = bpfvm_map_get_def(m);
+    uint32_t keys[8], n = 0, val[2] = { 1, 0 };
+    if (d->type == BPFVM_MAP_DEVMAP) {
+        for (uint32_t k = 0; k < 8 && k < d->max_entries; k += 2)
+            keys[n++] = k;
+        if (d->max_entries > 0x0b)
+            keys[n++] = 0x0b;
+    } else if (d->type == BPFVM_MAP_DEVMAP_HASH) {
+        static const uint32_t hk[] = { 1, 0x0b, 0x2a };
+        for (uint32_t i = 0; i < 3 && i < d->max_entries; i++)
+            keys[n++] = hk[i];
+    } else if (d->type == BPFVM_MAP_CPUMAP) {
+        keys[n++] = 0;
+        val[0] = 192;
+    } else {
+        return true;
+    }
+    struct bpf_map *km = kmap_for(kobj, d->name);
+    int fd = km ? bpf_map__fd(km) : -1;
+    for (uint32_t i = 0; i < n; i++) {
+        int kr = fd >= 0 && bpf_map_update_elem(fd, &keys[i], val, BPF_ANY) ? -errno : 0;
+        int vr = bpfvm_map_update(m, &keys[i], val, BPFVM_ANY);
+        if (fd < 0 || kr || vr) {
+            fprintf(stderr, "DIFF %s: filling %s '%s' key %u: kernel %d, bpfvm %d\n", base,
+                    bpfvm_map_type_name(d->type), d->name, keys[i], fd < 0 ? -EBADF : kr, vr);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ---- one object ------------------------------------------------------------------------ */
@@ -291,6 +337,15 @@ static void diff_object(const char *path)
     bpfvm_packet *pkt = bpfvm_packet_new();
     static uint8_t kout[65536];
     bool obj_ok = true;
+    int ncaps = 2; /* redirect.pcap too for objects with redirect targets */
+    for (int e = 0; e < 2; e++)
+        for (size_t mi = 0; have[e] && mi < bpfvm_obj_map_count(sides[e].obj); mi++) {
+            bpfvm_map *m = bpfvm_obj_map(sides[e].obj, mi);
+            bpfvm_map_type t = bpfvm_map_get_def(m)->type;
+            if (t == BPFVM_MAP_DEVMAP || t == BPFVM_MAP_DEVMAP_HASH || t == BPFVM_MAP_CPUMAP || t == BPFVM_MAP_XSKMAP)
+                ncaps = 3;
+            obj_ok &= fill_redirect_maps(m, kobj, base);
+        }
     for (size_t pi = 0; pi < bpfvm_obj_prog_count(sides[0].obj); pi++) {
         bpfvm_prog *vp = bpfvm_obj_prog(sides[0].obj, pi);
         bpfvm_prog_type type = bpfvm_prog_get_type(vp);
@@ -304,7 +359,7 @@ static void diff_object(const char *path)
         }
         n_progs++;
         int fd = bpf_program__fd(k);
-        for (int c = 0; c < 2; c++) {
+        for (int c = 0; c < ncaps; c++) {
             for (size_t f = 0; f < caps[c].n; f++) {
                 const ot_frame *fr = &caps[c].f[f];
                 if (type == BPFVM_PROG_XDP && fr->len > xdp_linear_max) {
@@ -416,10 +471,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot read %s\n", path);
         return 1;
     }
-    snprintf(path, sizeof path, "%s/packets.pcap", PCAP_DIR);
-    if (ot_load_pcap(path, &caps[1])) {
-        fprintf(stderr, "cannot read %s\n", path);
-        return 1;
+    for (int c = 1; c < 3; c++) {
+        snprintf(path, sizeof path, "%s/%s", PCAP_DIR, cap_names[c]);
+        if (ot_load_pcap(path, &caps[c])) {
+            fprintf(stderr, "cannot read %s\n", path);
+            return 1;
+        }
     }
     char **files = NULL;
     size_t nfiles = 0;
@@ -458,8 +515,8 @@ int main(int argc, char **argv)
            n_objs_agree, n_objs - n_objs_kernel_refused, n_objs_kernel_refused, n_objs_norun, n_progs, n_runs_agree,
            n_runs, n_runs ? 100.0 * (double)n_runs_agree / (double)n_runs : 0.0, n_maps_agree, n_maps,
            n_runs_refused, n_runs_multibuf, xdp_linear_max);
-    ot_free_capture(&caps[0]);
-    ot_free_capture(&caps[1]);
+    for (int c = 0; c < 3; c++)
+        ot_free_capture(&caps[c]);
     bool agree = n_objs_agree == n_objs - n_objs_kernel_refused && n_runs_agree == n_runs && n_maps_agree == n_maps;
     /* bpfvm follows Linux 6.18 where the kernel changed (bpf_csum_diff folding, XDP
      * metadata up to 255 bytes, ...: docs/runtime.md); an older kernel may disagree */

@@ -59,9 +59,28 @@ struct helper_results {
     __s64 loop_rc, loop_sum, loop_stop_rc, loop_big_rc;
     __s64 comm_rc;
     char comm[16];
-    __s64 perf_rc;
+    __s64 vprintk_rc;
     __s64 percpu_rc;
     __u64 percpu_vals[4];
+};
+
+/* perf_output.c: the record of bpf_perf_event_output, and where each call's
+ * return values are summed (array map perf_rcs, index PERF_RC_*) */
+struct perf_rec {
+    __u32 len;
+    __u16 proto;
+    __u16 seq;
+};
+enum {
+    PERF_RC_CURRENT = 0, /* BPF_F_CURRENT_CPU, the record only */
+    PERF_RC_CTXLEN,      /* BPF_F_CURRENT_CPU | 14 packet bytes */
+    PERF_RC_INDEX,       /* index 3 of a 4-entry array */
+    PERF_RC_E2BIG,       /* index 9 of a 4-entry array */
+    PERF_RC_EFAULT,      /* more packet bytes than the packet has */
+    PERF_RC_EINVAL,      /* a flag beyond the context-length bits */
+    PERF_RC_VPRINTK,     /* bpf_printk with five arguments */
+    PERF_RC_SKB,         /* socket filter: 64 packet bytes */
+    PERF_RC_N
 };
 
 /* ringbuf.c records */
