@@ -190,11 +190,12 @@ static bool barrier(const isa_row *r)
  * instead of a taken one. Not when the goto is the back edge of the loop it
  * ends (`if i == n goto +1; goto head`): the two forms have the same taken
  * branches there, and the single `jne head` measured slower on Zen 4 (collatz,
- * 12%). An inner loop: a backward jump after the goto to a slot in (L, i]; looked
- * for within 256 slots. */
-static int mark_fusions(const bpfvm_prog *p, const uint8_t *starts, uint8_t *loc)
+ * 12%). An inner loop: a backward jump to a slot in (L, i] within the 64 slots
+ * after the goto (a bounded look, so compile time stays linear). */
+static bool is_jump_shape(uint8_t sh) { return sh == SH_JA || sh == SH_JCOND_K || sh == SH_JCOND_X; }
+
+static void mark_fusions(const bpfvm_prog *p, const uint8_t *starts, uint8_t *loc)
 {
-    uint32_t *latch = NULL; /* last slot jumping back to each slot, made on first need */
     for (uint32_t i = 0; i + 2 <= p->n; i++) {
         const isa_row *r = &isa_rows[p->info.rows[i]];
         uint16_t gid = p->info.rows[i + 1];
@@ -203,28 +204,16 @@ static int mark_fusions(const bpfvm_prog *p, const uint8_t *starts, uint8_t *loc
             continue;
         int64_t l = isa_target(&p->insns[i + 1], &isa_rows[gid], i + 1);
         bool fuse = l > (int64_t)i + 1;
-        if (!fuse && l >= 0 && (int64_t)i - l <= 256) {
-            if (!latch) {
-                latch = calloc(p->n + 1, sizeof *latch);
-                if (!latch)
-                    return -1;
-                for (uint32_t j = 0; j < p->n; j++) {
-                    const isa_row *jr = &isa_rows[p->info.rows[j]];
-                    if (jr->shape != SH_JA && jr->shape != SH_JCOND_K && jr->shape != SH_JCOND_X)
-                        continue;
-                    int64_t h = isa_target(&p->insns[j], jr, j);
-                    if (h >= 0 && h <= (int64_t)j && latch[h] < j)
-                        latch[h] = j;
-                }
-            }
-            for (int64_t h = l + 1; h <= (int64_t)i && !fuse; h++)
-                fuse = latch[h] > i + 1;
+        for (uint32_t j = i + 2; !fuse && l >= 0 && j < p->n && j <= i + 65; j++) {
+            const isa_row *jr = &isa_rows[p->info.rows[j]];
+            if (!is_jump_shape(jr->shape))
+                continue;
+            int64_t h = isa_target(&p->insns[j], jr, j);
+            fuse = h > l && h <= (int64_t)i;
         }
         if (fuse)
             loc[i] |= LOC_FUSE;
     }
-    free(latch);
-    return 0;
 }
 
 int jit_prove(jit_ctx *J)
@@ -240,11 +229,7 @@ int jit_prove(jit_ctx *J)
     for (uint32_t i = 0; i <= p->n; i++)
         if (starts[i])
             loc[i] |= LOC_TARGET;
-    if (mark_fusions(p, starts, loc)) {
-        free(starts);
-        free(loc);
-        return -1;
-    }
+    mark_fusions(p, starts, loc);
     val R[11];
     for (int r = 0; r < 10; r++)
         R[r] = any();
