@@ -31,6 +31,11 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifdef BENCH_HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,6 +566,58 @@ static void compile_scaling(const wl *ws, size_t nw, const char *dir)
         free(codes[i]);
 }
 
+/* ---- the kernel's code, for comparing with `bpfvm jit-dump` ---- */
+
+/* Prints the x86-64 code the kernel's JIT made of the wrapped workload (capstone
+ * when bench/build.sh found it, else hex). */
+static void kernel_code(const wl *w)
+{
+    if (w->kfd < 0 || !w->kernel_jited)
+        die("%s: no kernel code (%s)", w->name, kernel_ok ? "jited_prog_len is 0" : kernel_why);
+    uint8_t *code = calloc(1, w->kernel_jited);
+    if (!code)
+        die("out of memory");
+    struct bpf_prog_info info;
+    memset(&info, 0, sizeof info);
+    info.jited_prog_len = w->kernel_jited;
+    info.jited_prog_insns = (uint64_t)(uintptr_t)code;
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.info.bpf_fd = (uint32_t)w->kfd;
+    a.info.info_len = sizeof info;
+    a.info.info = (uint64_t)(uintptr_t)&info;
+    if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a) < 0)
+        die("%s: BPF_OBJ_GET_INFO_BY_FD: %s", w->name, strerror(errno));
+    printf("; %s: the kernel's JIT code of the wrapped program (%zu + 9 slots), %u bytes\n", w->name, w->slots,
+           w->kernel_jited);
+#ifdef BENCH_HAVE_CAPSTONE
+    csh cs;
+    cs_insn *in;
+    size_t n = 0;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK) {
+        n = cs_disasm(cs, code, w->kernel_jited, 0, 0, &in);
+        for (size_t k = 0; k < n; k++)
+            printf("    %6llx:  %s%s%s\n", (unsigned long long)in[k].address, in[k].mnemonic, in[k].op_str[0] ? " " : "",
+                   in[k].op_str);
+        if (n)
+            cs_free(in, n);
+        cs_close(&cs);
+    }
+    if (n)
+        goto done;
+#endif
+    for (uint32_t at = 0; at < w->kernel_jited; at += 16) {
+        printf("    %6x: ", at);
+        for (uint32_t b = at; b < w->kernel_jited && b < at + 16; b++)
+            printf(" %02x", code[b]);
+        printf("\n");
+    }
+#ifdef BENCH_HAVE_CAPSTONE
+done:
+#endif
+    free(code);
+}
+
 /* ---- output ---- */
 
 static void fmt_ns(char *buf, size_t n, double v)
@@ -582,14 +639,16 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench [--dir DIR] [--rounds N] [--batch-ms MS] [--only NAME[,NAME]] [--cpu N] [--no-kernel]\n"
-            "             [--profile native|interp|jit|jit-proven|kernel] [--dump-mem FILE]\n"
+            "             [--profile native|interp|jit|jit-proven|kernel] [--dump-mem FILE] [--kernel-code NAME]\n"
             "  --dir       where the workloads' .bin files are (default: the executable's directory)\n"
             "  --rounds    rounds per engine and workload; the median is reported (default 21)\n"
             "  --batch-ms  wall time of one batch of runs (default 5)\n"
             "  --cpu       pin the process to this CPU\n"
             "  --no-kernel leave the kernel column out (n/a)\n"
             "  --profile   run only this engine and print its medians (for perf record)\n"
-            "  --dump-mem  write the memory block to FILE (for `bpfvm run --mem FILE`) and exit\n");
+            "  --dump-mem  write the memory block to FILE (for `bpfvm run --mem FILE`) and exit\n"
+            "  --kernel-code  print the kernel JIT's x86-64 code of workload NAME (wrapped) and exit;\n"
+            "              compare with `bpfvm jit-dump bench/out/NAME.bin --verify --mem-size 4096 --no-budget`\n");
     exit(2);
 }
 
@@ -608,6 +667,7 @@ int main(int argc, char **argv)
     bool no_kernel = false;
     int profile = -1;
     const char *dump_mem = NULL;
+    bool kcode = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--dir") && i + 1 < argc)
@@ -624,6 +684,10 @@ int main(int argc, char **argv)
             no_kernel = true;
         else if (!strcmp(a, "--dump-mem") && i + 1 < argc)
             dump_mem = argv[++i];
+        else if (!strcmp(a, "--kernel-code") && i + 1 < argc) {
+            only = argv[++i];
+            kcode = true;
+        }
         else if (!strcmp(a, "--profile") && i + 1 < argc) {
             const char *p = argv[++i];
             profile = !strcmp(p, "native") ? E_NATIVE : !strcmp(p, "interp") ? E_INTERP
@@ -678,6 +742,14 @@ int main(int argc, char **argv)
     }
     if (nw == 0)
         die("no workload selected");
+    if (kcode) {
+        for (size_t i = 0; i < nw; i++)
+            kernel_code(&ws[i]);
+        for (size_t i = 0; i < nw; i++)
+            teardown(&ws[i]);
+        free(ws);
+        return 0;
+    }
     /* Last, and outside the table: the empty program. */
     wl *empty = &ws[nw];
     setup_code(empty, "empty", empty_native, empty_code, sizeof empty_code);

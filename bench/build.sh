@@ -73,12 +73,16 @@ done
 } >>"$GEN.tmp"
 mv "$GEN.tmp" "$GEN"
 
-# 3. The harness.
+# 3. The harness (capstone, when there, disassembles the kernel's code for --kernel-code).
+CS_FLAGS=""
+if pkg-config --exists capstone 2>/dev/null; then
+    CS_FLAGS="-DBENCH_HAVE_CAPSTONE $(pkg-config --cflags --libs capstone)"
+fi
 NATIVE_OBJS=""
 for name in $NAMES; do NATIVE_OBJS="$NATIVE_OBJS $OUT/$name.native.o"; done
 # shellcheck disable=SC2086
 "$CLANG" -O2 -std=gnu11 -Wall -Wextra -Werror \
     -DBENCH_LIB_BUILD_TYPE="\"$BUILD_TYPE\"" \
     -I"$ROOT/include" -I"$ROOT/src" -I"$ROOT/tests/kernel" \
-    "$ROOT/bench/bench.c" "$GEN" $NATIVE_OBJS "$KLIB" "$LIB" -lpthread -lm -o "$OUT/bench"
+    "$ROOT/bench/bench.c" "$GEN" $NATIVE_OBJS "$KLIB" "$LIB" $CS_FLAGS -lpthread -lm -o "$OUT/bench"
 echo "build.sh: built $OUT/bench with workloads:$NAMES (library: $BUILD, $BUILD_TYPE)" >&2
