@@ -194,7 +194,6 @@ static void e_shift(jit_ctx *J, const isa_insn *in, const isa_row *r, int op)
 
 static void e_alu(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r, int op)
 {
-    (void)i;
     if (op == A_DIV || op == A_SDIV || op == A_MOD || op == A_SMOD) {
         e_divmod(J, in, r, op);
         return;
@@ -233,6 +232,22 @@ static void e_alu(jit_ctx *J, uint32_t i, const isa_insn *in, const isa_row *r, 
             x_mov_rr(P, fl, d, s);
         break;
     case A_MUL:
+        /* by a value known to be 0 or 1 (jit_prove): a mask, x * b = x & -b */
+        if (!k && d == s && (J->loc[i] & (LOC_DST01 | LOC_SRC01))) {
+            break; /* b * b = b, already zero-extended */
+        } else if (!k && (J->loc[i] & LOC_SRC01)) {
+            x_mov_rr(P, fl, R11, s);
+            x_rr(P, fl, 0xf7, 3, R11); /* neg */
+            x_alu_rr(P, fl, XA_AND, d, R11);
+            break;
+        } else if (J->loc[i] & LOC_DST01) {
+            x_rr(P, fl, 0xf7, 3, d);
+            if (k)
+                x_alu_ri(P, fl, XA_AND, d, imm);
+            else
+                x_alu_rr(P, fl, XA_AND, d, s);
+            break;
+        }
         if (!k) {
             x_rr(P, fl, 0x0faf, d, s);
         } else if (imm == 0) {

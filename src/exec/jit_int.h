@@ -93,6 +93,8 @@ enum {
     LOC_MEMBER = 4, /* later load of a group: checked by its lead */
     LOC_TARGET = 8, /* execution may arrive here other than from the slot before */
     LOC_FUSE = 16,  /* `if c goto +1; goto L` here: one `if !c goto L` (see jit_prove.c) */
+    LOC_DST01 = 32, /* a multiply whose dst is 0 or 1 here: `neg dst; and dst, src` */
+    LOC_SRC01 = 64, /* a multiply whose src register is 0 or 1: `dst &= -src` */
 };
 
 /* Loads of one base register in a basic block sharing one check. */

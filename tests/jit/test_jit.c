@@ -902,6 +902,68 @@ static void t_fused_branches(void **state)
     bpfvm_vm_free(vm);
 }
 
+/* A multiply by a value the JIT knows is 0 or 1 (`x &= 1`, a byte >> 7, ...) is
+ * emitted as a negate and an AND: every multiply row, the 0-or-1 value as dst, as
+ * src and as both, both values, other operand a corner value; with blinding too.
+ * The slot's code must hold no imul where the range is known, and must where not. */
+static void t_mul_masks(void **state)
+{
+    (void)state;
+    bpfvm_vm *vm = new_vm();
+    static const isa_id rows[] = { ISA_MUL32_K, ISA_MUL32_X, ISA_MUL64_K, ISA_MUL64_X };
+    static const uint64_t others[] = { 0, 1, UINT64_MAX, 0x8000000000000000ull, 0xfffffffe00000004ull, 0x123456789abcdef0ull };
+    static const int32_t kimms[] = { 0, 1, -1, 0x7fffffff, INT32_MIN, -13, 3 };
+    long masked = 0, plain = 0;
+    for (size_t ri = 0; ri < ARRAY_LEN(rows); ri++)
+        for (int role = 0; role < 4; role++) /* 0: dst is 0/1, 1: src is 0/1, 2: both (same reg), 3: unknown */
+            for (int b = 0; b < 2; b++)
+                for (size_t o = 0; o < ARRAY_LEN(others); o++)
+                    for (int blind = 0; blind < 2; blind++) {
+                        isa_id id = rows[ri];
+                        bool xs = isa_rows[id].shape == SH_ALU_X;
+                        if (!xs && (role == 1 || role == 2))
+                            continue;
+                        int32_t imm = kimms[o % ARRAY_LEN(kimms)];
+                        isa_insn p[16];
+                        size_t n = 0;
+                        /* r6 = b (0 or 1 from the block, not a constant the JIT sees) */
+                        p[n++] = isa_make(ISA_LDXB, 6, 1, 0, 0);
+                        p[n++] = isa_make(ISA_AND64_K, 6, 0, 0, 1); /* range [0, 1] */
+                        if (role == 3)
+                            p[n++] = isa_make(ISA_LSH64_K, 6, 0, 0, 63); /* b << 63: range unknown */
+                        p[n++] = isa_make(ISA_LDDW, 7, 0, 0, (int32_t)(uint32_t)others[o]);
+                        p[n++] = isa_make(ISA_LDDW_HI, 0, 0, 0, (int32_t)(uint32_t)(others[o] >> 32));
+                        int d = role == 1 ? 7 : 6, sr = role == 1 ? 6 : role == 2 ? 6 : 7;
+                        size_t at = n;
+                        p[n++] = isa_make(id, d, xs ? sr : 0, 0, xs ? 0 : imm);
+                        p[n++] = isa_make(ISA_MOV64_X, 0, d, 0, 0);
+                        p[n++] = isa_make(ISA_EXIT, 0, 0, 0, 0);
+                        uint8_t mem[8] = { (uint8_t)(b ? 0x81 : 0x80) };
+                        bpfvm_prog *prog = load(vm, p, n, 0, blind);
+                        bpfvm_jit_info ji;
+                        assert_int_equal(bpfvm_prog_jit_info(prog, &ji, NULL), 0);
+                        bool has_imul = false;
+                        for (uint32_t k = ji.insn_offsets[at]; k + 1 < ji.insn_offsets[at + 1]; k++)
+                            if ((ji.code[k] == 0x0f && ji.code[k + 1] == 0xaf) || ji.code[k] == 0x69 || ji.code[k] == 0x6b)
+                                has_imul = true; /* (0x69/0x6b never start another instruction here) */
+                        if (role < 3 && has_imul && !blind) /* (blinded immediates are random bytes) */
+                            fail_msg("%s role %d: imul where the operand is 0 or 1", isa_rows[id].name, role);
+                        /* with role 3 and an immediate of 0, 1, 2, 3, ... no imul either */
+                        if (role == 3 && (xs || imm == -1 || imm == 0x7fffffff || imm == INT32_MIN || imm == -13) &&
+                            !has_imul && !blind)
+                            fail_msg("%s: no imul for an unknown operand", isa_rows[id].name);
+                        if (role < 3)
+                            masked++;
+                        else
+                            plain++;
+                        result r = both(prog, mem, sizeof mem, NULL);
+                        assert_int_equal(r.rc, 0);
+                        bpfvm_prog_free(prog);
+                    }
+    printf("multiply masks: %ld programs with a 0-or-1 operand, %ld without\n", masked, plain);
+    bpfvm_vm_free(vm);
+}
+
 static bool contains(const uint8_t *code, size_t n, uint32_t v)
 {
     for (size_t i = 0; i + 4 <= n; i++)
@@ -1083,6 +1145,7 @@ int main(void)
         cmocka_unit_test(t_facts),
         cmocka_unit_test(t_blinding),
         cmocka_unit_test(t_fused_branches),
+        cmocka_unit_test(t_mul_masks),
         cmocka_unit_test(t_conformance_variants),
         cmocka_unit_test(t_threads),
     };
