@@ -363,6 +363,10 @@ int bpfvm_prog_type_parse(const char *name);
 /* The type libbpf gives a SEC() name ("xdp", "kprobe/sys_open", "tc", ...). */
 bpfvm_prog_type bpfvm_prog_type_of_section(const char *section);
 bpfvm_prog_type bpfvm_prog_get_type(const bpfvm_prog *prog);
+/* True when prog can run here: its type has a context bpfvm builds, and it calls
+ * no helper, kfunc or map type bpfvm lacks (programs of ELF objects load and list
+ * with those; running them fails with this reason, given in why). */
+bool bpfvm_prog_can_run(const bpfvm_prog *prog, bpfvm_error *why);
 int bpfvm_prog_set_type(bpfvm_prog *prog, bpfvm_prog_type type, bpfvm_error *err);
 const char *bpfvm_prog_section(const bpfvm_prog *prog);
 
@@ -409,7 +413,11 @@ int bpfvm_run_packet(bpfvm_prog *prog, bpfvm_packet *pkt, const bpfvm_run_opts *
  * `.maps` (BTF) and `maps` (legacy), global data (.data, .rodata, .bss, ...) as
  * single-entry array maps, the license, and BTF line info. Opening an object creates
  * its maps in the VM and loads (validates) every program with the type its section
- * name gives. The programs belong to the object: free them with bpfvm_obj_free. */
+ * name gives. What bpfvm lacks does not stop an object from loading and listing:
+ * a map of a type it does not implement is created empty (host operations fail with
+ * -EOPNOTSUPP), and a program that uses it, or calls an unknown helper, a kfunc or a
+ * kconfig/ksym extern, loads but cannot run (bpfvm_prog_can_run says why).
+ * The programs belong to the object: free them with bpfvm_obj_free. */
 
 typedef struct bpfvm_obj bpfvm_obj;
 

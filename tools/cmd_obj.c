@@ -23,6 +23,45 @@ void cli_json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A map type's name; "type N" for one Linux does not name either. */
+static const char *type_name(bpfvm_map_type t)
+{
+    static char buf[4][24];
+    static int k;
+    const char *n = bpfvm_map_type_name(t);
+    if (n)
+        return n;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "type %d", (int)t);
+    return buf[k];
+}
+
+/* Whether bpfvm implements a map type (objects load with the others). */
+static bool implemented(const bpfvm_map *m)
+{
+    const bpfvm_map_def *d = bpfvm_map_get_def(m);
+    /* placeholders answer every host call with -EOPNOTSUPP; implemented types
+     * iterate (or, without keys, are queues, stacks and ring buffers) */
+    if (!d->key_size)
+        return true;
+    uint8_t *k = malloc(d->key_size);
+    bool yes = !k || bpfvm_map_next_key((bpfvm_map *)m, NULL, k) != -EOPNOTSUPP;
+    free(k);
+    return yes;
+}
+
+/* The short reason a program cannot run, for the table of `bpfvm progs`. */
+static const char *short_reason(const char *msg)
+{
+    const char *p = strstr(msg, "cannot run here: ");
+    p = p ? p + 17 : msg;
+    const char *q = strstr(p, "instruction ");
+    if (q && (q = strstr(q, ": ")))
+        return q + 2;
+    q = strstr(p, ".o: ");
+    return q ? q + 4 : p;
+}
+
 static int open_obj(const char *path, bpfvm_vm **vm, bpfvm_obj **obj)
 {
     bpfvm_error err;
@@ -92,8 +131,17 @@ int cmd_progs(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         bpfvm_prog *p = bpfvm_obj_prog(obj, i);
         bpfvm_prog_type t = bpfvm_prog_get_type(p);
-        bool runs = t == BPFVM_PROG_XDP || t == BPFVM_PROG_SOCKET_FILTER || t == BPFVM_PROG_SCHED_CLS ||
-                    t == BPFVM_PROG_SCHED_ACT || t == BPFVM_PROG_MEM;
+        bool type_runs = t == BPFVM_PROG_XDP || t == BPFVM_PROG_SOCKET_FILTER || t == BPFVM_PROG_SCHED_CLS ||
+                         t == BPFVM_PROG_SCHED_ACT || t == BPFVM_PROG_MEM;
+        bpfvm_error why;
+        bool runs = bpfvm_prog_can_run(p, &why) && type_runs;
+        char text[600];
+        if (runs)
+            snprintf(text, sizeof text, "yes");
+        else if (!type_runs)
+            snprintf(text, sizeof text, "load/verify only");
+        else
+            snprintf(text, sizeof text, "no: %s", short_reason(why.msg));
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
             cli_json_str(stdout, bpfvm_prog_name(p));
@@ -101,10 +149,15 @@ int cmd_progs(int argc, char **argv)
             cli_json_str(stdout, bpfvm_prog_section(p));
             printf(", \"type\": ");
             cli_json_str(stdout, bpfvm_prog_type_name(t));
-            printf(", \"insns\": %zu, \"runnable\": %s}", bpfvm_prog_len(p), runs ? "true" : "false");
+            printf(", \"insns\": %zu, \"runnable\": %s", bpfvm_prog_len(p), runs ? "true" : "false");
+            if (!runs && type_runs) {
+                printf(", \"why\": ");
+                cli_json_str(stdout, why.msg);
+            }
+            printf("}");
         } else {
             printf("%-24s %-28s %-16s %8zu  %s\n", bpfvm_prog_name(p), bpfvm_prog_section(p),
-                   bpfvm_prog_type_name(t), bpfvm_prog_len(p), runs ? "yes" : "load/verify only");
+                   bpfvm_prog_type_name(t), bpfvm_prog_len(p), text);
         }
     }
     if (json)
@@ -163,11 +216,13 @@ int cmd_maps(int argc, char **argv)
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
             cli_json_str(stdout, d->name);
-            printf(", \"type\": \"%s\", \"key_size\": %u, \"value_size\": %u, \"max_entries\": %u, \"flags\": %u}",
-                   bpfvm_map_type_name(d->type), d->key_size, d->value_size, d->max_entries, d->flags);
+            printf(", \"type\": \"%s\", \"key_size\": %u, \"value_size\": %u, \"max_entries\": %u, \"flags\": %u, "
+                   "\"implemented\": %s}",
+                   type_name(d->type), d->key_size, d->value_size, d->max_entries, d->flags,
+                   implemented(m) ? "true" : "false");
         } else {
-            printf("%-24s %-16s %6u %6u %10u  %s\n", d->name, bpfvm_map_type_name(d->type), d->key_size,
-                   d->value_size, d->max_entries, fl);
+            printf("%-24s %-16s %6u %6u %10u  %s%s\n", d->name, type_name(d->type), d->key_size, d->value_size,
+                   d->max_entries, fl, implemented(m) ? "" : "  (not implemented by bpfvm)");
         }
     }
     if (json)
@@ -211,7 +266,7 @@ void cli_redirect_text(const bpfvm_redirect *r, char *buf, size_t size)
         return;
     }
     const bpfvm_map_def *d = bpfvm_map_get_def(r->map);
-    const char *tn = bpfvm_map_type_name(d->type);
+    const char *tn = type_name(d->type);
     if (r->flags & (1u << 3)) /* BPF_F_BROADCAST */
         snprintf(buf, size, "%s %s (broadcast%s)", tn, d->name, r->flags & (1u << 4) ? ", excluding ingress" : "");
     else if (d->type == BPFVM_MAP_CPUMAP)
@@ -304,9 +359,16 @@ void cli_print_maps(const bpfvm_obj *obj, bool json)
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
             cli_json_str(stdout, d->name);
-            printf(", \"type\": \"%s\", \"entries\": [", bpfvm_map_type_name(d->type));
+            printf(", \"type\": \"%s\", \"entries\": [", type_name(d->type));
         } else {
-            printf("  %s (%s, max %u entries)\n", d->name, bpfvm_map_type_name(d->type), d->max_entries);
+            printf("  %s (%s, max %u entries)\n", d->name, type_name(d->type), d->max_entries);
+        }
+        if (!implemented(m)) {
+            if (!json)
+                printf("    (a map type bpfvm does not implement)\n");
+            else
+                printf("]}");
+            continue;
         }
         if (d->type == BPFVM_MAP_RINGBUF || d->type == BPFVM_MAP_QUEUE || d->type == BPFVM_MAP_STACK ||
             d->type == BPFVM_MAP_PROG_ARRAY || d->type == BPFVM_MAP_PERF_EVENT_ARRAY ||

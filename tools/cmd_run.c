@@ -172,6 +172,10 @@ static int run_object(const char *path, const char *prog_name, const char *ctx_f
                   bpfvm_prog_name(prog), bpfvm_prog_type_name(type));
         goto out;
     }
+    if (!bpfvm_prog_can_run(prog, &err)) {
+        cli_error("%s", err.msg);
+        goto out;
+    }
     if (verify && cli_verify(path, prog, packet ? 0 : (uint32_t)in_len))
         goto out;
     tracer tr = { .prog = prog, .code = bpfvm_prog_code(prog), .n = bpfvm_prog_len(prog), .print = trace && !json };

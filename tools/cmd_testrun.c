@@ -266,6 +266,10 @@ int cmd_testrun(int argc, char **argv)
                   bpfvm_prog_name(prog), bpfvm_prog_section(prog), bpfvm_prog_type_name(type));
         goto done;
     }
+    if (!bpfvm_prog_can_run(prog, &err)) {
+        cli_error("%s", err.msg);
+        goto done;
+    }
     if (verify && cli_verify(obj_path, prog, 0))
         goto done;
     if (engine == BPFVM_ENGINE_JIT && bpfvm_prog_jit(prog, &err)) {

@@ -81,10 +81,17 @@ static int verify_one(const char *objname, bpfvm_prog *p, const bpfvm_verify_opt
                st.peak_bytes, st.stack_depth);
         return rc ? 1 : 0;
     }
+    bpfvm_error why;
+    bool type_runs = t == BPFVM_PROG_XDP || t == BPFVM_PROG_SOCKET_FILTER || t == BPFVM_PROG_SCHED_CLS ||
+                     t == BPFVM_PROG_SCHED_ACT || t == BPFVM_PROG_MEM;
+    /* it loaded with something bpfvm lacks (a map type, a kfunc, ...): say so */
+    bool note = type_runs && !bpfvm_prog_can_run(p, &why);
     if (rc == 0) {
         printf("%s (%s): accepted: %llu instructions processed, %u states, %.2f ms, %zu KiB peak\n",
                bpfvm_prog_name(p), bpfvm_prog_type_name(t), (unsigned long long)st.insns_processed, st.states,
                (double)st.time_ns / 1e6, (st.peak_bytes + 1023) / 1024);
+        if (note)
+            printf("    note: %s\n", why.msg);
         return 0;
     }
     printf("%s (%s): REJECTED", bpfvm_prog_name(p), bpfvm_prog_type_name(t));
@@ -109,6 +116,8 @@ static int verify_one(const char *objname, bpfvm_prog *p, const bpfvm_verify_opt
             m = c + 2;
     }
     printf("\n    %s\n", m);
+    if (note)
+        printf("    note: %s\n", why.msg);
     return 1;
 }
 

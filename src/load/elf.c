@@ -299,7 +299,10 @@ static int create_map(ld *l, const char *name, bpfvm_map_def *def, bpfvm_map **o
     /* libbpf: a perf event array without max_entries gets one entry per CPU */
     if (def->type == BPFVM_MAP_PERF_EVENT_ARRAY && def->max_entries == 0)
         def->max_entries = bpfvm_vm_ncpus(l->obj->vm);
-    int rc = bpfvm_map_create(l->obj->vm, def, out, &e);
+    /* a type bpfvm does not implement: the object still loads and lists, and the
+     * programs that use the map cannot run */
+    int rc = map_ops_for(def->type) ? bpfvm_map_create(l->obj->vm, def, out, &e)
+                                    : map_create_placeholder(l->obj->vm, def, out, &e);
     if (rc)
         return bpfvm_fail(l->err, e.code, -1, "%s: %s", l->name, e.msg); /* e.msg names the map */
     return add_map(l, *out);
@@ -647,7 +650,18 @@ typedef struct linked {
     size_t nplaced;
     prog_line *lines;
     size_t nlines, caplines;
+    bool deferred;        /* the program links but cannot run here (a kfunc, an extern) */
+    bpfvm_error why;
 } linked;
+
+/* Records why a linked program cannot run (the first reason); it still loads. */
+static void defer(ld *l, linked *k, const char *fmt, const char *sym)
+{
+    if (k->deferred)
+        return;
+    k->deferred = true;
+    bpfvm_fail(&k->why, BPFVM_E_UNSUPPORTED, -1, fmt, l->name, sym);
+}
 
 static int grow(linked *k, size_t more)
 {
@@ -755,10 +769,11 @@ static long place(ld *l, linked *k, const func *f)
                 rc = lfail(l, "%s: relocation %zu (R_BPF_64_32 '%s') does not patch a local call", rs->name, r, sn);
                 break;
             }
-            if (sym.st_shndx == SHN_UNDEF) {
-                rc = bpfvm_fail(l->err, BPFVM_E_UNSUPPORTED, -1,
-                                "%s: call to extern function '%s' (a kfunc) is not supported", l->name, sn);
-                break;
+            if (sym.st_shndx == SHN_UNDEF) { /* a kfunc call: it loads, it cannot run */
+                defer(l, k, "%s: call to extern function '%s' (a kfunc) is not supported", sn);
+                in->src = 2; /* BPF_PSEUDO_KFUNC_CALL, BTF id unknown */
+                in->imm = 0;
+                continue;
             }
             if (sym.st_shndx >= l->nsecs || !is_prog_sec(&l->secs[sym.st_shndx])) {
                 rc = lfail(l, "%s: relocation %zu: call target '%s' is not in a code section", rs->name, r, sn);
@@ -782,10 +797,12 @@ static long place(ld *l, linked *k, const func *f)
             rc = lfail(l, "%s: relocation %zu (R_BPF_64_64 '%s') does not patch an lddw", rs->name, r, sn);
             break;
         }
-        if (sym.st_shndx == SHN_UNDEF) {
-            rc = bpfvm_fail(l->err, BPFVM_E_UNSUPPORTED, -1,
-                            "%s: extern '%s' (kconfig/ksym) is not supported", l->name, sn);
-            break;
+        if (sym.st_shndx == SHN_UNDEF) { /* a kconfig/ksym variable: loads as 0, cannot run */
+            defer(l, k, "%s: extern '%s' (kconfig/ksym) is not supported", sn);
+            in->src = 0;
+            in->imm = 0;
+            k->insns[slot + 1].imm = 0;
+            continue;
         }
         if (sym.st_shndx >= l->nsecs) {
             rc = lfail(l, "%s: relocation %zu: symbol '%s' has a bad section", rs->name, r, sn);
@@ -891,7 +908,9 @@ static int load_programs(ld *l, unsigned ext)
             bpfvm_load_opts lo = { .ext = ext, .name = f->name, .type = type ? type : BPFVM_PROG_MEM };
             bpfvm_prog *p = NULL;
             bpfvm_error e;
-            rc = bpfvm_prog_load(obj->vm, k.insns, k.n * 8, &lo, &p, &e);
+            /* what cannot run here (unknown helpers, kfuncs, unimplemented map types)
+             * does not keep the object from loading and listing */
+            rc = vm_prog_load(obj->vm, k.insns, k.n * 8, &lo, true, &p, &e);
             if (rc) {
                 const prog_line *ln = NULL;
                 for (size_t i = 0; i < k.nlines && e.insn >= 0 && k.lines[i].insn <= (uint32_t)e.insn; i++)
@@ -907,6 +926,26 @@ static int load_programs(ld *l, unsigned ext)
                     l->err->line = ln ? (int)ln->line : 0;
                 }
             } else {
+                if (k.deferred) { /* the loader's reason names the extern */
+                    if (!p->unrunnable)
+                        p->unrunnable = malloc(sizeof *p->unrunnable);
+                    if (p->unrunnable)
+                        *p->unrunnable = k.why;
+                }
+                if (p->unrunnable && p->unrunnable->insn >= 0) { /* name the C line, as load errors do */
+                    const prog_line *ln = NULL;
+                    for (size_t i = 0; i < k.nlines && k.lines[i].insn <= (uint32_t)p->unrunnable->insn; i++)
+                        ln = &k.lines[i];
+                    if (ln) {
+                        char msg[sizeof p->unrunnable->msg];
+                        int n = snprintf(msg, sizeof msg, "%s:%u: ", ln->file, ln->line);
+                        if (n > 0 && (size_t)n < sizeof msg)
+                            snprintf(msg + n, sizeof msg - (size_t)n, "%.*s", (int)(sizeof msg - (size_t)n - 1),
+                                     p->unrunnable->msg);
+                        memcpy(p->unrunnable->msg, msg, sizeof msg);
+                        p->unrunnable->line = (int)ln->line;
+                    }
+                }
                 p->type = type;
                 p->non_gpl = !license_is_gpl(obj->license);
                 p->section = strdup(secname);

@@ -208,6 +208,11 @@ static U64 h_tail_call(ARGS)
     /* A failed tail call falls through to the next instruction. */
     if (!target || c->tail_count >= MAX_TAIL_CALL_CNT || target->type != c->prog->type)
         return ERR(ENOENT);
+    if (target->unrunnable) { /* an object's program that loaded with what bpfvm lacks */
+        bpfvm_call_fail(c, "tail call to program '%s', which cannot run here: %s", target->name,
+                        target->unrunnable->msg);
+        return 0;
+    }
     c->tail_count++;
     c->tail_prog = target;
     c->pending |= PENDING_TAIL;

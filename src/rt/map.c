@@ -294,6 +294,14 @@ static const struct {
     { BPFVM_MAP_XSKMAP, "xskmap", &map_xskmap_ops },
 };
 
+/* Linux's other map types (enum bpf_map_type): named, not implemented. */
+static const char *const linux_names[] = {
+    [7] = "stack_trace", [8] = "cgroup_array", [11] = "lpm_trie", [15] = "sockmap", [18] = "sockhash",
+    [19] = "cgroup_storage", [20] = "reuseport_sockarray", [21] = "percpu_cgroup_storage",
+    [24] = "sk_storage", [26] = "struct_ops", [28] = "inode_storage", [29] = "task_storage",
+    [30] = "bloom_filter", [31] = "user_ringbuf", [32] = "cgrp_storage", [33] = "arena",
+};
+
 const map_ops *map_ops_for(bpfvm_map_type type)
 {
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
@@ -307,8 +315,44 @@ const char *bpfvm_map_type_name(bpfvm_map_type type)
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
         if (types[i].type == type)
             return types[i].name;
+    if ((unsigned)type < ARRAY_LEN(linux_names))
+        return linux_names[type];
     return NULL;
 }
+
+/* ---- placeholders: map types bpfvm does not implement ---------------------------- */
+
+static int ph_check(const bpfvm_map_def *d, char *why, size_t n)
+{
+    (void)d, (void)why, (void)n;
+    return 0;
+}
+
+static int ph_alloc(bpfvm_map *m, bpfvm_error *err)
+{
+    (void)m, (void)err;
+    return 0;
+}
+
+static void ph_free(bpfvm_map *m) { (void)m; }
+
+static void *ph_lookup(bpfvm_map *m, const void *key, uint32_t cpu)
+{
+    (void)m, (void)key, (void)cpu;
+    return NULL;
+}
+
+static size_t ph_regions(const bpfvm_map *m, bpfvm_region *out, size_t max)
+{
+    (void)m, (void)out, (void)max;
+    return 0;
+}
+
+static const map_ops placeholder_ops = {
+    .check = ph_check, .alloc = ph_alloc, .free = ph_free, .lookup = ph_lookup, .regions = ph_regions,
+};
+
+bool map_is_placeholder(const bpfvm_map *m) { return m && m->ops == &placeholder_ops; }
 
 static bool is_map_in_map(bpfvm_map_type t)
 {
@@ -381,7 +425,7 @@ int map_inner_from_id(bpfvm_map *outer, const void *value, bpfvm_map **inner)
     return 0;
 }
 
-int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bpfvm_error *err)
+static int map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bool placeholder, bpfvm_map **out, bpfvm_error *err)
 {
     if (out)
         *out = NULL;
@@ -391,12 +435,12 @@ int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bp
     if (strlen(name) >= sizeof(((bpfvm_map *)0)->name))
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "map name '%.40s...' is longer than %zu characters", name,
                           sizeof(((bpfvm_map *)0)->name) - 1);
-    const map_ops *ops = map_ops_for(def->type);
+    const map_ops *ops = placeholder ? &placeholder_ops : map_ops_for(def->type);
     if (!ops)
         return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, -1, "map '%s': map type %d is not supported", name,
                           (int)def->type);
     char reason[200];
-    int e = map_def_check(def, reason, sizeof reason);
+    int e = placeholder ? 0 : map_def_check(def, reason, sizeof reason);
     if (e)
         return bpfvm_fail(err, BPFVM_E_INVALID, -1, "map '%s' (%s): %s (Linux: %s)", name,
                           bpfvm_map_type_name(def->type), reason,
@@ -438,6 +482,16 @@ int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bp
     pthread_mutex_unlock(&vm->lock);
     *out = m;
     return 0;
+}
+
+int bpfvm_map_create(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bpfvm_error *err)
+{
+    return map_create(vm, def, false, out, err);
+}
+
+int map_create_placeholder(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bpfvm_error *err)
+{
+    return map_create(vm, def, true, out, err);
 }
 
 /* ---- host element access ----------------------------------------------------------- */

@@ -143,6 +143,12 @@ int map_devmap_value(const bpfvm_map *m, const void *value, uint32_t stored[2], 
 /* Perf event arrays (program side): the CPU stored at index, or -ENOENT / -E2BIG. */
 int64_t map_perf_entry(bpfvm_map *m, uint32_t index);
 
+/* A map of a type bpfvm does not implement, so that an ELF object declaring one
+ * still loads and lists: it holds nothing, every host operation fails with
+ * -EOPNOTSUPP, and a program that refers to it cannot run (vm.c resolve). */
+int map_create_placeholder(bpfvm_vm *vm, const bpfvm_map_def *def, bpfvm_map **out, bpfvm_error *err);
+bool map_is_placeholder(const bpfvm_map *m);
+
 /* The whole of Linux's creation-time validation of def (generic and type rules,
  * map-in-map template): 0 or the -errno bpf(BPF_MAP_CREATE) gives, reason in why. */
 int map_def_check(const bpfvm_map_def *def, char *why, size_t n);

@@ -181,28 +181,54 @@ static bpfvm_map *lddw_map(bpfvm_prog *p, uint16_t id, int32_t imm)
     return imm >= 0 && (size_t)imm < bpfvm_map_count(p->vm) ? bpfvm_map_at(p->vm, (size_t)imm) : NULL;
 }
 
+/* What keeps a program from running here while it may still load (ELF objects,
+ * so that they list): the first such error, kept in p->unrunnable. Returns 0 when
+ * deferred, else the error. */
+static int cannot_run(bpfvm_prog *p, bool defer, bpfvm_error *err, bpfvm_status code, long insn, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int cannot_run(bpfvm_prog *p, bool defer, bpfvm_error *err, bpfvm_status code, long insn, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = 0;
+    if (!defer) {
+        rc = bpfvm_vfail(err, code, insn, fmt, ap);
+    } else if (!p->unrunnable && (p->unrunnable = malloc(sizeof *p->unrunnable))) {
+        bpfvm_vfail(p->unrunnable, code, insn, fmt, ap);
+    }
+    va_end(ap);
+    return rc;
+}
+
 /* Host-dependent checks after validation: helpers exist and may be called by the
  * program's type, map references resolve (the value each lddw loads is computed
- * here once: a map pointer, or the address of an array map's value + offset). */
-static int resolve(bpfvm_prog *p, bpfvm_error *err)
+ * here once: a map pointer, or the address of an array map's value + offset).
+ * defer: what bpfvm cannot run (unknown helpers, kfuncs, maps of types it does not
+ * implement) only marks the program unrunnable. */
+static int resolve(bpfvm_prog *p, bool defer, bpfvm_error *err)
 {
     const progtype_info *pt = progtype_get(p->type);
     for (uint32_t i = 0; i < p->n; i++) {
         uint16_t id = p->info.rows[i];
         const isa_insn *in = &p->insns[i];
+        int rc = 0;
         switch (id) {
         case ISA_CALL_HELPER: {
             uint32_t h = (uint32_t)in->imm;
             if (!vm_helper(p->vm, h))
-                return bpfvm_fail(err, BPFVM_E_INVALID, i, "call to unknown helper %u", h);
-            if (pt && p->type != BPFVM_PROG_MEM && p->vm->helpers[h].std && !progtype_helper_allowed(pt, h))
-                return bpfvm_fail(err, BPFVM_E_INVALID, i, "program type %s may not call helper %s (%u)",
-                                  pt->name, p->vm->helpers[h].name, h);
+                rc = cannot_run(p, defer, err, BPFVM_E_INVALID, i, "call to unknown helper %u", h);
+            else if (pt && p->type != BPFVM_PROG_MEM && p->vm->helpers[h].std && !progtype_helper_allowed(pt, h))
+                rc = cannot_run(p, defer, err, BPFVM_E_INVALID, i, "program type %s may not call helper %s (%u)",
+                                pt->name, p->vm->helpers[h].name, h);
+            if (rc)
+                return rc;
             break;
         }
         case ISA_CALL_KFUNC:
-            return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, i,
-                              "call of kernel function (kfunc) with BTF id %d is not supported", in->imm);
+            if ((rc = cannot_run(p, defer, err, BPFVM_E_UNSUPPORTED, i,
+                                 "call of kernel function (kfunc) with BTF id %d is not supported", in->imm)))
+                return rc;
+            break;
         case ISA_LDDW_MAP_FD:
         case ISA_LDDW_MAP_VAL:
         case ISA_LDDW_MAP_IDX:
@@ -217,6 +243,18 @@ static int resolve(bpfvm_prog *p, bpfvm_error *err)
             }
             if (!p->lddw_values && !(p->lddw_values = calloc(p->n, sizeof *p->lddw_values)))
                 return bpfvm_fail(err, BPFVM_E_NOMEM, -1, "out of memory");
+            if (map_is_placeholder(m)) {
+                const char *tn = bpfvm_map_type_name(m->def.type);
+                char tb[48];
+                if (tn)
+                    snprintf(tb, sizeof tb, "of type %s (%d)", tn, (int)m->def.type);
+                else
+                    snprintf(tb, sizeof tb, "of map type %d", (int)m->def.type);
+                if ((rc = cannot_run(p, defer, err, BPFVM_E_UNSUPPORTED, i,
+                                     "map '%s' is %s, which bpfvm does not implement", m->name, tb)))
+                    return rc;
+                break;
+            }
             uint64_t v = (uint64_t)(uintptr_t)m;
             if (id == ISA_LDDW_MAP_VAL || id == ISA_LDDW_MAP_IDX_VAL) {
                 uint32_t off = (uint32_t)p->insns[i + 1].imm, zero = 0;
@@ -234,8 +272,10 @@ static int resolve(bpfvm_prog *p, bpfvm_error *err)
             break;
         }
         case ISA_LDDW_VAR:
-            return bpfvm_fail(err, BPFVM_E_UNSUPPORTED, i,
-                              "lddw var_addr (src_reg 3, platform variable %d) is not supported", in->imm);
+            if ((rc = cannot_run(p, defer, err, BPFVM_E_UNSUPPORTED, i,
+                                 "lddw var_addr (src_reg 3, platform variable %d) is not supported", in->imm)))
+                return rc;
+            break;
         default:
             break;
         }
@@ -245,6 +285,12 @@ static int resolve(bpfvm_prog *p, bpfvm_error *err)
 
 int bpfvm_prog_load(bpfvm_vm *vm, const void *code, size_t len, const bpfvm_load_opts *opts,
                     bpfvm_prog **out, bpfvm_error *err)
+{
+    return vm_prog_load(vm, code, len, opts, false, out, err);
+}
+
+int vm_prog_load(bpfvm_vm *vm, const void *code, size_t len, const bpfvm_load_opts *opts, bool defer,
+                 bpfvm_prog **out, bpfvm_error *err)
 {
     *out = NULL;
     if (!vm || (!code && len))
@@ -273,7 +319,7 @@ int bpfvm_prog_load(bpfvm_vm *vm, const void *code, size_t len, const bpfvm_load
     memcpy(p->insns, code, len);
     int rc = isa_validate(p->insns, p->n, p->ext, &p->info, err);
     if (rc == 0)
-        rc = resolve(p, err);
+        rc = resolve(p, defer, err);
     if (rc == 0)
         rc = interp_build(p, err);
     if (rc) {
@@ -293,6 +339,7 @@ void bpfvm_prog_free(bpfvm_prog *p)
     pthread_mutex_destroy(&p->lock);
     free(p->facts);
     free(p->lddw_values);
+    free(p->unrunnable);
     free(p->section);
     free(p->lines);
     isa_prog_info_free(&p->info);
@@ -333,12 +380,42 @@ bool bpfvm_call_mem_ok(bpfvm_call *call, uint64_t addr, uint64_t len, bool write
     return len == 0 || run_mem_ok(call, addr, len, write);
 }
 
+/* The error of a program that loaded but cannot run here. */
+static int unrunnable(const bpfvm_prog *p, bpfvm_error *err)
+{
+    /* the message names the instruction already */
+    int rc = bpfvm_fail(err, p->unrunnable->code, -1, "program '%s' cannot run here: %s", p->name, p->unrunnable->msg);
+    if (err) {
+        err->insn = p->unrunnable->insn;
+        err->line = p->unrunnable->line;
+    }
+    return rc;
+}
+
+bool bpfvm_prog_can_run(const bpfvm_prog *p, bpfvm_error *why)
+{
+    if (!p)
+        return bpfvm_fail(why, BPFVM_E_ARG, -1, "prog_can_run: prog must not be NULL"), false;
+    if (p->unrunnable) {
+        unrunnable(p, why);
+        return false;
+    }
+    const progtype_info *pt = progtype_get(p->type);
+    if (p->type != BPFVM_PROG_MEM && p->type != BPFVM_PROG_UNSPEC && (!pt || !pt->runnable))
+        return bpfvm_fail(why, BPFVM_E_UNSUPPORTED, -1,
+                          "program '%s' is of type %s, which loads, lists and verifies but cannot run here", p->name,
+                          bpfvm_prog_type_name(p->type)), false;
+    return true;
+}
+
 static int run_common(bpfvm_prog *p, const uint64_t args[5], void *mem, size_t mem_len,
                       bpfvm_packet *pkt, const bpfvm_run_opts *o, uint64_t *r0, bpfvm_error *err)
 {
     static const bpfvm_run_opts defaults;
     if (!p || !r0)
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "run: prog and r0 must not be NULL");
+    if (p->unrunnable)
+        return unrunnable(p, err);
     if (!o)
         o = &defaults;
     if (o->engine == BPFVM_ENGINE_JIT) {
@@ -416,6 +493,8 @@ int bpfvm_prog_jit(bpfvm_prog *p, bpfvm_error *err)
 {
     if (!p)
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "prog_jit: prog must not be NULL");
+    if (p->unrunnable)
+        return unrunnable(p, err);
     pthread_mutex_lock(&p->lock);
     if (p->jit_status == 0) {
         p->jit_status = jit_compile(p, &p->jit_err);
@@ -459,6 +538,8 @@ int bpfvm_run_packet(bpfvm_prog *p, bpfvm_packet *pkt, const bpfvm_run_opts *o, 
     static const bpfvm_run_opts defaults;
     if (!p || !pkt || !ret)
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "run_packet: prog, pkt and ret must not be NULL");
+    if (p->unrunnable)
+        return unrunnable(p, err);
     int rc = run_packet_prepare(p, pkt, err);
     if (rc)
         return rc;

@@ -82,11 +82,18 @@ struct bpfvm_prog {
     uint32_t verified_mem_size; /* BPFVM_PROG_MEM verified for a memory block of this size */
     uint32_t zero_stack;        /* verified programs may read unwritten stack: bytes to clear per run */
     bool jit_blind;             /* constant blinding requested at load */
+    bpfvm_error *unrunnable;    /* why it loaded but cannot run here (ELF objects), or NULL */
     pthread_mutex_t lock;       /* guards the lazy JIT compile */
     struct jit_code *jit;       /* machine code, built on first JIT run or bpfvm_prog_jit */
     int jit_status;             /* 0 not tried, 1 compiled, < 0 the error it gave */
     bpfvm_error jit_err;
 };
+
+/* bpfvm_prog_load; defer: what bpfvm cannot run (unknown helpers, kfuncs, maps of
+ * types it does not implement) marks the program unrunnable instead of failing,
+ * so that ELF objects load and list (bpfvm_prog_can_run gives the reason). */
+int vm_prog_load(bpfvm_vm *vm, const void *code, size_t len, const bpfvm_load_opts *opts, bool defer,
+                 bpfvm_prog **out, bpfvm_error *err);
 
 /* Helper lookup; NULL when id is not registered. */
 static inline bpfvm_helper_fn vm_helper(const bpfvm_vm *vm, uint64_t id)

@@ -67,8 +67,12 @@ static void test_type_names(void **state)
         assert_non_null(map_ops_for(names[i].t)->lookup);
         assert_non_null(map_ops_for(names[i].t)->regions);
     }
-    assert_null(bpfvm_map_type_name((bpfvm_map_type)7)); /* STACK_TRACE */
+    /* Linux's other types have names (objects declaring them load and list), no ops */
+    assert_string_equal(bpfvm_map_type_name((bpfvm_map_type)7), "stack_trace");
+    assert_string_equal(bpfvm_map_type_name((bpfvm_map_type)11), "lpm_trie");
     assert_null(map_ops_for((bpfvm_map_type)7));
+    assert_null(bpfvm_map_type_name((bpfvm_map_type)999));
+    assert_null(bpfvm_map_type_name((bpfvm_map_type)0));
 }
 
 static void test_create_errors(void **state)

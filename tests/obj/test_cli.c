@@ -730,12 +730,47 @@ static void t_progs_maps(void)
     CHECK_EQ(r.status, 0);
     CHECK(json_ok(r.out), "not JSON: %s", r.out);
     HAS(r.out, "{\"name\": \"outer_arr\", \"type\": \"array_of_maps\", \"key_size\": 4, \"value_size\": 4, "
-               "\"max_entries\": 4, \"flags\": 0}");
+               "\"max_entries\": 4, \"flags\": 0, \"implemented\": true}");
     cli_free(&r);
     r = cli("maps", obj("globals"), NULL);
     HAS(r.out, "map                      type                key  value        max  flags\n");
     HAS(r.out, ".rodata                  array                 4     16          1  rdonly_prog\n");
     HAS(r.out, ".rodata.str1.1           array                 4");
+    cli_free(&r);
+    /* an object with what bpfvm lacks (an LPM trie, a stack trace map) lists */
+    char lo[4096];
+    snprintf(lo, sizeof lo, "%s/lists_only.o", BAD_DIR);
+    r = cli("progs", lo, NULL);
+    CHECK_EQ(r.status, 0);
+    HAS(r.out, "firewall                 xdp                          xdp                    20  no: map 'blocklist' "
+               "is of type lpm_trie (11), which bpfvm does not implement\n");
+    HAS(r.out, "counter                  xdp                          xdp                    13  yes\n");
+    HAS(r.out, "profile                  kprobe/do_sys_openat2        kprobe                  5  load/verify only\n");
+    cli_free(&r);
+    r = cli("progs", lo, "--json", NULL);
+    CHECK(json_ok(r.out), "not JSON: %s", r.out);
+    HAS(r.out, "\"runnable\": false, \"why\": \"program 'firewall' cannot run here: ");
+    cli_free(&r);
+    r = cli("maps", lo, NULL);
+    HAS(r.out, "blocklist                lpm_trie              8      4         16  no_prealloc  (not implemented by "
+               "bpfvm)\n");
+    HAS(r.out, "stacks                   stack_trace           4   1016         64  -  (not implemented by bpfvm)\n");
+    HAS(r.out, "count                    array                 4      8          1  -\n");
+    cli_free(&r);
+    r = cli("maps", lo, "--json", NULL);
+    CHECK(json_ok(r.out), "not JSON: %s", r.out);
+    HAS(r.out, "{\"name\": \"blocklist\", \"type\": \"lpm_trie\", \"key_size\": 8, \"value_size\": 4, "
+               "\"max_entries\": 16, \"flags\": 1, \"implemented\": false}");
+    cli_free(&r);
+    r = cli("test-run", lo, "--pcap", traffic, NULL);
+    CHECK_EQ(r.status, 1);
+    CHECK_STR(r.err, "bpfvm: error: program 'firewall' cannot run here: " SRC_DIR "/tests/obj/bad/lists_only.c:43: "
+                     "instruction 12: map 'blocklist' is of type lpm_trie (11), which bpfvm does not implement\n");
+    cli_free(&r);
+    r = cli("test-run", lo, "--prog", "counter", "--pcap", traffic, "-q", "--maps", NULL);
+    CHECK_EQ(r.status, 0);
+    HAS(r.out, "  blocklist (lpm_trie, max 16 entries)\n    (a map type bpfvm does not implement)\n");
+    HAS(r.out, "  count (array, max 1 entries)\n    0: 22\n");
     cli_free(&r);
     /* a path that needs JSON escaping */
     const char *weird = "/tmp/bpfvm \"cli\" \\test.o";
