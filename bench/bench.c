@@ -537,7 +537,7 @@ static void compile_scaling(const wl *ws, size_t nw, const char *dir)
         snprintf(path, sizeof path, "%s/%s.bin", dir, ws[i].name);
         codes[i] = read_file(path, &len);
     }
-    printf("\nCompile time of bigger programs (main calling copies of the workloads' code; best of 5 "
+    printf("\nCompile time of bigger programs (main calling copies of the workloads' code; best of 9 "
            "compiles):\n\n| BPF slots | compile µs | ns/slot | code bytes | bytes/slot |\n|--:|--:|--:|--:|--:|\n");
     static const size_t targets[] = { 1000, 10000, 100000, 500000 };
     bpfvm_vm *vm = bpfvm_vm_new();
@@ -546,7 +546,7 @@ static void compile_scaling(const wl *ws, size_t nw, const char *dir)
         uint8_t *p = scaled_program(ws, nw, (const uint8_t *const *)codes, targets[t], &n);
         uint64_t best = UINT64_MAX;
         size_t bytes = 0;
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 9; k++) {
             bpfvm_prog *prog;
             bpfvm_error err;
             bpfvm_jit_info ji;
