@@ -521,7 +521,8 @@ static U64 h_snprintf(ARGS)
     if ((r5 & 7) || r5 > MAX_BPRINTF_VARARGS * 8 || (r5 && !r4))
         return ERR(EINVAL);
     U64 args[MAX_BPRINTF_VARARGS];
-    memcpy(args, PTR(r4), r5);
+    if (r5)
+        memcpy(args, PTR(r4), r5);
     /* Linux checks the whole format before it writes: a bad one leaves str as it was */
     if (format(c, NULL, 0, PTR(r3), args, r5 / 8) < 0)
         return ERR(EINVAL);
