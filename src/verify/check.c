@@ -1293,8 +1293,13 @@ static int check_helper(venv *e, vstate *s, uint32_t i, const isa_insn *in, vsta
         case BPFVM_ARG_MEM:
         case BPFVM_ARG_MEM_UNINIT:
         case BPFVM_ARG_MEM_OR_NULL:
-            if (t == BPFVM_ARG_MEM_OR_NULL && r->type == T_SCALAR && scalar_is_const(&r->s) && !scalar_const_value(&r->s))
+            if (t == BPFVM_ARG_MEM_OR_NULL && r->type == T_SCALAR && scalar_is_const(&r->s) && !scalar_const_value(&r->s)) {
+                /* NULL only with a size that is 0 (Linux: a zero-byte read from NULL) */
+                if (sizes[a + 1])
+                    return vreject(e, i, "R%d is NULL, but the size in R%d may be up to %llu: helper %s takes NULL "
+                                   "only with size 0", regno, regno + 1, (unsigned long long)sizes[a + 1], name);
                 break;
+            }
             if ((rc = helper_mem(e, s, i, regno, sizes[a + 1], t == BPFVM_ARG_MEM_UNINIT, "the buffer", name)))
                 return rc;
             break;

@@ -538,6 +538,18 @@ call 28
 r0 = 0
 exit
 
+#@ case csum_diff_null_with_size
+#@ type sched_cls
+#@ expect reject 5: R3 is NULL, but the size in R4 may be up to 16: helper bpf_csum_diff takes NULL only with size 0
+r1 = 0
+r2 = 0
+r3 = 0
+r4 = 16
+r5 = 0
+call 28
+r0 = 0
+exit
+
 #@ case csum_diff_size_past_buffer
 #@ type sched_cls
 #@ expect reject 7: R1 pointer to stack: the buffer (12 bytes at fp-8) is outside the 512-byte stack frame
