@@ -341,7 +341,8 @@ static void t_testrun_out(void)
     ot_load_pcap(pcap("packets.pcap"), &cap);
     static expected x;
     expect_run(obj("xdp_rewrite"), NULL, &cap, NULL, &x);
-    const char *out = "/tmp/bpfvm_cli_test_out.pcap";
+    char out[64]; /* per process: other build trees run this test at the same time */
+    snprintf(out, sizeof out, "/tmp/bpfvm_cli_test_out.%d.pcap", (int)getpid());
     unlink(out);
     cli_out r = cli("test-run", obj("xdp_rewrite"), "--pcap", pcap("packets.pcap"), "--out", out, NULL);
     CHECK_EQ(r.status, 0);
@@ -773,7 +774,8 @@ static void t_progs_maps(void)
     HAS(r.out, "  count (array, max 1 entries)\n    0: 22\n");
     cli_free(&r);
     /* a path that needs JSON escaping */
-    const char *weird = "/tmp/bpfvm \"cli\" \\test.o";
+    char weird[64];
+    snprintf(weird, sizeof weird, "/tmp/bpfvm \"cli\" \\test.%d.o", (int)getpid());
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", obj("globals"), weird);
     CHECK(system(cmd) == 0, "cp");
@@ -798,7 +800,8 @@ static void write_file(const char *path, const void *data, size_t n)
 static void t_run(void)
 {
     snprintf(ot_where, sizeof ot_where, "run OBJ.o --prog --ctx");
-    const char *ctx = "/tmp/bpfvm_cli_ctx.bin";
+    char ctx[] = "/tmp/bpfvm_cli_ctxXXXXXX"; /* unique: other build trees run this test at the same time */
+    close(mkstemp(ctx));
     uint64_t zero[3] = { 0 };
     write_file(ctx, zero, sizeof zero);
     /* a raw-memory program: the sum of the initial global data */
@@ -900,7 +903,8 @@ static void t_errors(void)
     CHECK_EQ(r.status, 1);
     CHECK_STR(r.err, "bpfvm: error: cannot open '/nonexistent/x.o': No such file or directory\n");
     cli_free(&r);
-    const char *trunc = "/tmp/bpfvm_cli_trunc.o";
+    char trunc[64];
+    snprintf(trunc, sizeof trunc, "/tmp/bpfvm_cli_trunc.%d.o", (int)getpid());
     FILE *f = fopen(obj("xdp_filter"), "rb");
     uint8_t buf[300];
     size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
@@ -909,7 +913,9 @@ static void t_errors(void)
     write_file(trunc, buf, n);
     r = cli("test-run", trunc, "--pcap", traffic, NULL);
     CHECK_EQ(r.status, 1);
-    HAS(r.err, "bpfvm: error: /tmp/bpfvm_cli_trunc.o: truncated or corrupt: the section table (");
+    char want_trunc[128];
+    snprintf(want_trunc, sizeof want_trunc, "bpfvm: error: %s: truncated or corrupt: the section table (", trunc);
+    HAS(r.err, want_trunc);
     HAS(r.err, ") lies outside the 300-byte file\n");
     cli_free(&r);
     r = cli("progs", trunc, NULL);
