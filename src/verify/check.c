@@ -1074,8 +1074,16 @@ static bool map_ok_for_helper(uint32_t helper, const bpfvm_map *m)
     case 130: case 131: case 134: return t == BPFVM_MAP_RINGBUF;
     case 87: case 88: case 89: return t == BPFVM_MAP_QUEUE || t == BPFVM_MAP_STACK;
     case 195: return t == BPFVM_MAP_PERCPU_ARRAY || t == BPFVM_MAP_PERCPU_HASH || t == BPFVM_MAP_LRU_PERCPU_HASH;
-    case 1: case 2: case 3:
-        return t != BPFVM_MAP_PROG_ARRAY && t != BPFVM_MAP_RINGBUF && t != BPFVM_MAP_QUEUE && t != BPFVM_MAP_STACK;
+    case 51: /* redirect_map: redirect targets only */
+        return t == BPFVM_MAP_DEVMAP || t == BPFVM_MAP_DEVMAP_HASH || t == BPFVM_MAP_CPUMAP || t == BPFVM_MAP_XSKMAP;
+    case 25: return t == BPFVM_MAP_PERF_EVENT_ARRAY; /* perf_event_output */
+    case 1: /* Linux: a program may look up devmaps and xskmaps, not change them */
+        return t != BPFVM_MAP_PROG_ARRAY && t != BPFVM_MAP_RINGBUF && t != BPFVM_MAP_QUEUE && t != BPFVM_MAP_STACK &&
+               t != BPFVM_MAP_PERF_EVENT_ARRAY && t != BPFVM_MAP_CPUMAP;
+    case 2: case 3:
+        return t != BPFVM_MAP_PROG_ARRAY && t != BPFVM_MAP_RINGBUF && t != BPFVM_MAP_QUEUE && t != BPFVM_MAP_STACK &&
+               t != BPFVM_MAP_PERF_EVENT_ARRAY && t != BPFVM_MAP_CPUMAP && t != BPFVM_MAP_DEVMAP &&
+               t != BPFVM_MAP_DEVMAP_HASH && t != BPFVM_MAP_XSKMAP;
     default: return true;
     }
 }

@@ -32,6 +32,11 @@ static const struct {
     { "queue", BPFVM_MAP_QUEUE },
     { "stack", BPFVM_MAP_STACK },
     { "ringbuf", BPFVM_MAP_RINGBUF },
+    { "perf_event_array", BPFVM_MAP_PERF_EVENT_ARRAY },
+    { "devmap", BPFVM_MAP_DEVMAP },
+    { "devmap_hash", BPFVM_MAP_DEVMAP_HASH },
+    { "cpumap", BPFVM_MAP_CPUMAP },
+    { "xskmap", BPFVM_MAP_XSKMAP },
 };
 
 int vc_map_type(const char *name)
