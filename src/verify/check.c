@@ -637,7 +637,11 @@ static int check_stack(venv *e, vstate *s, uint32_t i, const reg *r, access *a)
         a->result = sl->spilled; /* fill */
         return 0;
     }
-    if (!var && all_spill && sl->spilled.type == T_SCALAR && lo % a->size == 0) {
+    /* a narrow fill is the spilled value's low bytes only when it starts where the
+     * spill starts (little-endian; Linux bpf_stack_narrow_access_ok), else unknown */
+    int k0 = (int)((lo % 8 + 8) % 8);
+    bool at_spill_start = k0 == 0 || sl->type[k0 - 1] != STACK_SPILL;
+    if (!var && all_spill && sl->spilled.type == T_SCALAR && lo % a->size == 0 && at_spill_start) {
         reg_mark_scalar(&a->result, scalar_cast(&sl->spilled.s, (uint8_t)a->size));
         return 0;
     }

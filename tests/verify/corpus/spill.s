@@ -253,6 +253,62 @@ out:
 r0 = 2
 exit
 
+#@ case narrow_fill_inside_stored_const
+# byte 3 of the stored 0x1000000 is 1, not the low byte's 0
+#@ expect reject 11: R0 pointer to map value of 'map1': read of 8 bytes at offsets 56..311 may fall outside the 64-byte value
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_fd(1) ll
+call 1
+if r0 == 0 goto out
+*(u64 *)(r10 - 16) = 0x1000000
+r1 = *(u8 *)(r10 - 13)
+r0 += r1
+r0 = *(u64 *)(r0 + 56)
+out:
+r0 = 2
+exit
+
+#@ case narrow_fill_inside_spilled_const
+# the same with a spilled register: byte 1 of 0x100 is 1
+#@ expect reject 12: R0 pointer to map value of 'map1': read of 8 bytes at offsets 56..311 may fall outside the 64-byte value
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_fd(1) ll
+call 1
+if r0 == 0 goto out
+r1 = 0x100
+*(u64 *)(r10 - 16) = r1
+r1 = *(u8 *)(r10 - 15)
+r0 += r1
+r0 = *(u64 *)(r0 + 56)
+out:
+r0 = 2
+exit
+
+#@ case narrow_fill_at_spill_start_ok
+# the low byte of the spilled 0x100 is 0
+#@ expect accept
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_by_fd(1) ll
+call 1
+if r0 == 0 goto out
+r1 = 0x100
+*(u64 *)(r10 - 16) = r1
+r1 = *(u8 *)(r10 - 16)
+r0 += r1
+r0 = *(u64 *)(r0 + 56)
+out:
+r0 = 2
+exit
+
 #@ case uninit_stack_read_privileged_ok
 # privileged programs may read stack bytes never written (bpfvm zeroes them)
 #@ expect accept
