@@ -30,3 +30,18 @@ if(TARGET kbpf)
   add_test(NAME verify_kernel COMMAND test_verify_kernel ${VERIFY_CORPUS} ${VERIFY_OUT}/kernel)
   set_tests_properties(verify_kernel PROPERTIES SKIP_RETURN_CODE 77 LABELS "verify;kernel" TIMEOUT 600)
 endif()
+
+# soundness fuzzing, corpus half (the generator half is tests/jit jit_diff): seeded
+# mutations of the runnable cases; what the verifier accepts runs checked (any
+# fault or budget overrun fails) and unchecked on its facts (results must agree).
+# Its own OUT_DIR: verify_corpus compiles the same C files concurrently.
+add_executable(test_verify_mutate test_verify_mutate.c)
+target_link_libraries(test_verify_mutate vcorpus)
+add_test(NAME verify_mutate COMMAND test_verify_mutate ${VERIFY_CORPUS} ${VERIFY_OUT}-mutate --count 40000 --seed 1)
+set_tests_properties(verify_mutate PROPERTIES LABELS "verify;fuzz" TIMEOUT 300)
+# Millions: only with `ctest -C long -L fuzz-long` (or the fuzz_verify target).
+add_test(NAME verify_mutate_long COMMAND test_verify_mutate ${VERIFY_CORPUS} ${VERIFY_OUT}-mutate-long
+         --count 3000000 --seed 1000000 CONFIGURATIONS long)
+set_tests_properties(verify_mutate_long PROPERTIES LABELS "fuzz-long" TIMEOUT 86400)
+add_custom_target(fuzz_verify COMMAND test_verify_mutate ${VERIFY_CORPUS} ${VERIFY_OUT}-mutate-long
+                  --count 3000000 --seed 1000000 DEPENDS test_verify_mutate USES_TERMINAL)
