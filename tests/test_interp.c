@@ -236,6 +236,13 @@ static void test_helpers(void **state)
     r = run_opts("call 4\nexit", 0, NULL, 0, &ro);
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.r0, 0xc0ffee);
+    /* checked mode: an "or NULL" memory argument may be NULL only with size 0 (the
+     * standard bpf_csum_diff would otherwise read 16 bytes at address 0) */
+    r = run("r1 = 0\nr2 = 0\nr3 = 0\nr4 = 16\nr5 = 0\ncall 28\nexit", NULL, 0);
+    assert_int_equal(r.rc, -BPFVM_E_HELPER);
+    assert_string_equal(r.err.msg,
+                        "instruction 5: helper bpf_csum_diff (28): argument 3 (r3 = 0): NULL with a size that is not 0");
+    expect_r0("r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nexit", 0);
     /* callx (extension) calls by id from a register */
     r = run_opts("r1 = 1\nr2 = 2\nr3 = 0\nr4 = 0\nr5 = 0\nr6 = 1\ncallx r6\nexit", BPFVM_EXT_CALLX, NULL, 0, NULL);
     assert_int_equal(r.rc, 0);

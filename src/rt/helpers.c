@@ -83,8 +83,11 @@ static bool check_args(bpfvm_call *c, uint32_t id, const U64 a[5])
         case BPFVM_ARG_MEM_UNINIT:
         case BPFVM_ARG_MEM_OR_NULL: {
             U64 n = i + 1 < 5 ? a[i + 1] : 0;
-            if (p->args[i] == BPFVM_ARG_MEM_OR_NULL && v == 0)
+            if (p->args[i] == BPFVM_ARG_MEM_OR_NULL && v == 0) {
+                if (n) /* NULL only with no bytes to touch (Linux's verifier rule) */
+                    return fail_arg(c, id, i + 1, v, "NULL with a size that is not 0");
                 break;
+            }
             if (n > (1u << 30))
                 return fail_arg(c, id, i + 2, n, "size is too large");
             if (n && !run_mem_ok(c, v, n, p->args[i] == BPFVM_ARG_MEM_UNINIT)) {
