@@ -84,6 +84,8 @@ static inline bool isa_is_ext(const isa_row *r) { return r->group >= ISA_FIRST_E
 static inline bool isa_is32(const isa_row *r) { return r->size == 4 && r->shape <= SH_JCOND_X; }
 static inline bool isa_is_wide(const isa_row *r) { return r->shape == SH_LDDW; }
 static inline bool isa_writes_dst(const isa_row *r) { return r->dst == D_W || r->dst == D_RW; }
+/* The atomic compare-and-exchange rows: they also read and write r0. */
+static inline bool isa_is_cmpxchg(const isa_row *r) { return r->id == ISA_ACMPXCHG32 || r->id == ISA_ACMPXCHG64; }
 static inline bool isa_is_cond_jump(const isa_row *r) { return r->shape == SH_JCOND_K || r->shape == SH_JCOND_X; }
 
 /* Width prefix of a register operand in LLVM syntax for this row: 'w' or 'r'. */

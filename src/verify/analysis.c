@@ -29,7 +29,7 @@ static void use_def(const isa_row *r, const isa_insn *in, uint16_t *use, uint16_
         *def |= R(in->src);
     switch (r->shape) {
     case SH_ATOMIC:
-        if (r->src == S_R && strstr(r->llvm, "cmpxchg")) {
+        if (isa_is_cmpxchg(r)) {
             *use |= R(0);
             *def |= R(0);
         }

@@ -749,7 +749,7 @@ static int check_atomic(venv *e, vstate *s, uint32_t i, const isa_insn *in, cons
     int rc;
     if ((rc = need_init(e, s, i, in->src)))
         return rc;
-    bool cmpxchg = row->src == S_R && row->kv == 0xf1;
+    bool cmpxchg = isa_is_cmpxchg(row);
     if (cmpxchg && (rc = need_init(e, s, i, 0)))
         return rc;
     if (reg_is_pointer(&f->regs[in->src]) && e->opts.unprivileged)

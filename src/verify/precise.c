@@ -76,7 +76,7 @@ static void backtrack(venv *e, const hist_entry *h, masks *m)
     uint64_t sbit = stack ? 1ull << h->spi : 0;
     switch (r->shape) {
     case SH_ALU_K:
-        if ((*rm & d) && (r->opcode & 0xf0) == 0xb0) /* mov: a constant */
+        if ((*rm & d) && r->dst == D_W) /* mov: dst only written, so a constant */
             *rm &= (uint16_t)~d;
         break;
     case SH_ALU_X:
@@ -109,7 +109,7 @@ static void backtrack(venv *e, const hist_entry *h, masks *m)
     case SH_ATOMIC:
         if (r->src == S_RW)
             *rm &= (uint16_t)~s;
-        if (r->kv == 0xf1) /* cmpxchg */
+        if (isa_is_cmpxchg(r))
             *rm &= (uint16_t)~RBIT(0);
         if (stack)
             m->stack[h->stack_frame] &= ~sbit;
