@@ -238,6 +238,21 @@ static void human(uint64_t n, char *buf, size_t size)
         snprintf(buf, size, "%.1f %s", v, unit[u]);
 }
 
+int map_index_next_key(bpfvm_map *m, const void *key, void *next)
+{
+    uint32_t i = UINT32_MAX, n;
+    if (key)
+        memcpy(&i, key, 4);
+    if (i >= m->def.max_entries)
+        n = 0;
+    else if (i == m->def.max_entries - 1)
+        return -ENOENT;
+    else
+        n = i + 1;
+    memcpy(next, &n, 4);
+    return 0;
+}
+
 int map_charge(bpfvm_map *m, uint64_t bytes, bpfvm_error *err)
 {
     bpfvm_vm *vm = m->vm;

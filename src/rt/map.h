@@ -124,6 +124,9 @@ extern const map_ops map_array_ops, map_percpu_array_ops, map_prog_array_ops,
  * allocates them (called from ops->alloc, with the VM's lock held). bytes is
  * UINT64_MAX when the size overflowed. 0, or BPFVM_E_NOMEM naming the map. */
 int map_charge(bpfvm_map *m, uint64_t bytes, bpfvm_error *err);
+/* next_key of maps indexed by a u32 below max_entries (arrays, devmaps, cpumaps,
+ * xskmaps, perf event arrays): Linux's order, a missing or NULL key gives 0. */
+int map_index_next_key(bpfvm_map *m, const void *key, void *next);
 /* a * b, or UINT64_MAX when it overflows (for map_charge). */
 static inline uint64_t map_mul(uint64_t a, uint64_t b)
 {

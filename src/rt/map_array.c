@@ -205,19 +205,6 @@ static int array_host_update(bpfvm_map *m, const void *key, const void *value, u
     return 0;
 }
 
-static int array_next_key(bpfvm_map *m, const void *key, void *next)
-{
-    uint32_t i = key ? idx_of(key) : UINT32_MAX, n;
-    if (i >= m->def.max_entries)
-        n = 0;
-    else if (i == m->def.max_entries - 1)
-        return -ENOENT;
-    else
-        n = i + 1;
-    memcpy(next, &n, 4);
-    return 0;
-}
-
 static size_t array_regions(const bpfvm_map *m, bpfvm_region *out, size_t max)
 {
     if (!max)
@@ -236,7 +223,7 @@ const map_ops map_array_ops = {
     .delete = array_delete,
     .host_lookup = array_host_lookup,
     .host_update = array_host_update,
-    .next_key = array_next_key,
+    .next_key = map_index_next_key,
     .regions = array_regions,
 };
 
@@ -249,7 +236,7 @@ const map_ops map_percpu_array_ops = {
     .delete = array_delete,
     .host_lookup = array_host_lookup,
     .host_update = array_host_update,
-    .next_key = array_next_key,
+    .next_key = map_index_next_key,
     .regions = array_regions,
 };
 
@@ -351,7 +338,7 @@ const map_ops map_prog_array_ops = {
     .delete = slots_delete,
     .host_lookup = prog_array_host_lookup,
     .host_update = prog_array_host_update,
-    .next_key = array_next_key,
+    .next_key = map_index_next_key,
     .set_ptr = slots_set,
     .regions = no_regions,
 };
@@ -364,7 +351,7 @@ const map_ops map_array_of_maps_ops = {
     .delete = slots_delete,
     .host_lookup = array_of_maps_host_lookup,
     .host_update = array_of_maps_host_update,
-    .next_key = array_next_key,
+    .next_key = map_index_next_key,
     .set_ptr = slots_set,
     .regions = no_regions,
 };

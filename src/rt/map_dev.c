@@ -264,19 +264,6 @@ static int host_delete(bpfvm_map *m, const void *key)
     return 0;
 }
 
-static int next_key(bpfvm_map *m, const void *key, void *next)
-{
-    uint32_t i = key ? idx_of(key) : UINT32_MAX, n;
-    if (i >= m->def.max_entries)
-        n = 0;
-    else if (i == m->def.max_entries - 1)
-        return -ENOENT;
-    else
-        n = i + 1;
-    memcpy(next, &n, 4);
-    return 0;
-}
-
 #define DEV_OPS                       \
     .check = check,                   \
     .alloc = alloc,                   \
@@ -285,7 +272,7 @@ static int next_key(bpfvm_map *m, const void *key, void *next)
     .host_lookup = host_lookup,       \
     .host_update = host_update,       \
     .host_delete = host_delete,       \
-    .next_key = next_key,             \
+    .next_key = map_index_next_key,   \
     .regions = regions
 
 const map_ops map_devmap_ops = { DEV_OPS, .redirect = redirect,
