@@ -38,6 +38,10 @@ void cli_redirect_text(const bpfvm_redirect *r, char *buf, size_t size);
 /* Writes s as a JSON string (quoted, escaped). */
 void cli_json_str(FILE *f, const char *s);
 
+/* CLOCK_MONOTONIC in nanoseconds; the median of n run times (sorts v). */
+uint64_t cli_now_ns(void);
+uint64_t cli_median_ns(uint64_t *v, size_t n);
+
 /* Prints "bpfvm: error: MSG" to stderr and returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -85,19 +85,6 @@ static void on_print(void *user, const char *text)
     fprintf(user, "trace_printk: %s%s", text, n && text[n - 1] == '\n' ? "" : "\n");
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -200,16 +187,16 @@ static int run_object(const char *path, const char *prog_name, const char *ctx_f
         int rc;
         if (packet) {
             if ((rc = bpfvm_packet_set(pkt, in ? in : (const uint8_t *)"", in_len, &err)) == 0) {
-                t0 = now_ns();
+                t0 = cli_now_ns();
                 rc = bpfvm_run_packet(prog, pkt, &ro, &r0, &err);
             }
         } else {
             if (work)
                 memcpy(work, in, in_len);
-            t0 = now_ns();
+            t0 = cli_now_ns();
             rc = bpfvm_run(prog, work, in_len, &ro, &r0, &err);
         }
-        uint64_t dt = now_ns() - t0;
+        uint64_t dt = cli_now_ns() - t0;
         if (dt < best)
             best = dt;
         if (rc) {
@@ -412,9 +399,9 @@ int cmd_run(int argc, char **argv)
         for (unsigned long long k = 0; k < repeat && rc == 0; k++) {
             if (pristine)
                 memcpy(mem, pristine, mem_len);
-            uint64_t t0 = now_ns();
+            uint64_t t0 = cli_now_ns();
             rc = bpfvm_run(prog, mem, mem_len, &ro, &r0, &err);
-            times[k] = now_ns() - t0;
+            times[k] = cli_now_ns() - t0;
         }
         if (rc) {
             cli_error("%s: %s", prog_path, err.msg);
@@ -422,8 +409,7 @@ int cmd_run(int argc, char **argv)
             free(pristine);
             goto out;
         }
-        qsort(times, repeat, sizeof *times, cmp_u64);
-        median = times[repeat / 2];
+        median = cli_median_ns(times, repeat);
         min = times[0];
         free(times);
     }

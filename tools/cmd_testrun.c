@@ -130,19 +130,6 @@ static void progress_bar(double frac, unsigned long long npkts)
     fflush(stderr);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int cmd_testrun(int argc, char **argv)
 {
     const char *obj_path = NULL, *prog_name = NULL, *section = NULL, *pcap_in = NULL, *pcap_out = NULL, *v;
@@ -305,7 +292,7 @@ int cmd_testrun(int argc, char **argv)
     FILE *fp = pcap_file(in);
     bool progress = isatty(2) && fp && stat(pcap_in, &st) == 0 && st.st_size > (1 << 20) &&
                     (quiet || !isatty(1));
-    uint64_t next_draw = progress ? now_ns() : 0;
+    uint64_t next_draw = progress ? cli_now_ns() : 0;
 
     verdict_count verdicts[64];
     size_t nverdicts = 0;
@@ -329,7 +316,7 @@ int cmd_testrun(int argc, char **argv)
         for (unsigned long long k = 0; k < (repeat ? repeat : 1) && rc == 0; k++) {
             if ((rc = bpfvm_packet_set(pkt, data, hdr->caplen, &err)))
                 break;
-            uint64_t t0 = repeat ? now_ns() : 0;
+            uint64_t t0 = repeat ? cli_now_ns() : 0;
             rc = bpfvm_run_packet(prog, pkt, &ro, &ret, &err);
             if (repeat) {
                 if (ntimes == captimes) {
@@ -341,7 +328,7 @@ int cmd_testrun(int argc, char **argv)
                     }
                     times = t;
                 }
-                times[ntimes++] = now_ns() - t0;
+                times[ntimes++] = cli_now_ns() - t0;
             }
         }
         if (rc) {
@@ -385,9 +372,9 @@ int cmd_testrun(int argc, char **argv)
             pcap_dump((u_char *)out, &oh, outdata);
             bytes_out += outlen;
         }
-        if (progress && npkts % 64 == 0 && now_ns() >= next_draw) {
+        if (progress && npkts % 64 == 0 && cli_now_ns() >= next_draw) {
             progress_bar((double)ftell(fp) / (double)st.st_size, npkts);
-            next_draw = now_ns() + 100000000ull; /* 10 times a second */
+            next_draw = cli_now_ns() + 100000000ull; /* 10 times a second */
         }
     }
     if (progress) {
@@ -399,10 +386,8 @@ int cmd_testrun(int argc, char **argv)
         goto done;
     }
     uint64_t median = 0;
-    if (ntimes) {
-        qsort(times, ntimes, sizeof *times, cmp_u64);
-        median = times[ntimes / 2];
-    }
+    if (ntimes)
+        median = cli_median_ns(times, ntimes);
 
     if (json) {
         printf("{\"program\": ");
