@@ -872,11 +872,13 @@ void jit_get_stats(const struct jit_code *jc, jit_stats *st)
 
 int jit_prog_compile(bpfvm_prog *p, const jit_opts *o, bpfvm_error *err)
 {
+    /* compiled already: no lock (every run of a JIT program asks) */
+    if (__atomic_load_n(&p->jit_status, __ATOMIC_ACQUIRE) == 1)
+        return 0;
     pthread_mutex_lock(&p->lock);
     if (p->jit_status == 0) {
-        p->jit_status = jit_compile_opts(p, o, &p->jit_err);
-        if (p->jit_status == 0)
-            p->jit_status = 1;
+        int st = jit_compile_opts(p, o, &p->jit_err);
+        __atomic_store_n(&p->jit_status, st == 0 ? 1 : st, __ATOMIC_RELEASE);
     }
     int rc = p->jit_status < 0 ? p->jit_status : 0;
     if (rc && err)

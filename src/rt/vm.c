@@ -495,17 +495,7 @@ int bpfvm_prog_jit(bpfvm_prog *p, bpfvm_error *err)
         return bpfvm_fail(err, BPFVM_E_ARG, -1, "prog_jit: prog must not be NULL");
     if (p->unrunnable)
         return unrunnable(p, err);
-    pthread_mutex_lock(&p->lock);
-    if (p->jit_status == 0) {
-        p->jit_status = jit_compile(p, &p->jit_err);
-        if (p->jit_status == 0)
-            p->jit_status = 1;
-    }
-    int rc = p->jit_status < 0 ? p->jit_status : 0;
-    if (rc && err)
-        *err = p->jit_err;
-    pthread_mutex_unlock(&p->lock);
-    return rc;
+    return jit_prog_compile(p, NULL, err);
 }
 
 int bpfvm_prog_jit_info(bpfvm_prog *p, bpfvm_jit_info *info, bpfvm_error *err)
